@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every package may import: settings and the exception tree."""

@@ -1,0 +1,64 @@
+"""The one exception tree of implflow; the faces translate it (CLI exit code, HTTP status, flow state).
+
+    ImplflowError                    every domain error; str(error) is a one-line message
+    ├── NotFound                     unknown project, phase, gate, item, person, document, record
+    ├── InvalidInput                 a value, file or spec that does not validate
+    │   └── PackError                a methodology pack or overlay at fault (file, line, field)
+    ├── Conflict                     state forbids the action (phase not open, gate passed, duplicate)
+    │   └── ConcurrentUpdate         another writer changed the record first; retry
+    ├── Forbidden                    the actor lacks the role, or the four-eyes rule refuses
+    ├── IntegrityError               the audit chain or a frozen document was altered
+    └── MigrationError               a data-migration run cannot go on (source, target, spec)
+"""
+
+from __future__ import annotations
+
+
+class ImplflowError(Exception):
+    """Base of every error implflow raises on purpose; the message is one line."""
+
+    exit_code = 1
+    http_status = 400
+
+
+class NotFound(ImplflowError):
+    exit_code = 2
+    http_status = 404
+
+
+class InvalidInput(ImplflowError):
+    exit_code = 2
+    http_status = 422
+
+
+class PackError(InvalidInput):
+    """A methodology pack or tailoring overlay is malformed."""
+
+    def __init__(self, file: str, line: int | None, field: str, message: str) -> None:
+        self.file, self.line, self.field = file, line, field
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {field}: {message}")
+
+
+class Conflict(ImplflowError):
+    exit_code = 3
+    http_status = 409
+
+
+class ConcurrentUpdate(Conflict):
+    pass
+
+
+class Forbidden(ImplflowError):
+    exit_code = 4
+    http_status = 403
+
+
+class IntegrityError(ImplflowError):
+    exit_code = 5
+    http_status = 409
+
+
+class MigrationError(ImplflowError):
+    exit_code = 6
+    http_status = 422

@@ -1,0 +1,174 @@
+"""The methodology as data: pack → phases → activities, deliverables, gates → items, criteria."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KEY = r"^[a-z0-9][a-z0-9-]*$"
+LOCALES = ("en", "zh-CN")
+
+
+class Text(BaseModel):
+    """A string in every supported locale."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    en: str = Field(min_length=1)
+    zh_CN: str = Field(min_length=1, alias="zh-CN")
+
+    def get(self, locale: str) -> str:
+        return self.zh_CN if locale == "zh-CN" else self.en
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(Strict):
+    key: str = Field(pattern=KEY)
+    title: Text
+    client_side: bool = False
+
+
+class Activity(Strict):
+    key: str = Field(pattern=KEY)
+    title: Text
+
+
+class Deliverable(Strict):
+    key: str = Field(pattern=KEY)
+    title: Text
+    document: str | None = Field(default=None, pattern=KEY)
+
+
+class ChecklistItem(Strict):
+    key: str = Field(pattern=KEY)
+    text: Text
+    required: bool = True
+    evidence: bool = False
+
+
+class Criterion(Strict):
+    """A computed condition: a registered function name and its parameters."""
+
+    key: str = Field(pattern=KEY)
+    function: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    title: Text
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class SignoffRule(Strict):
+    roles: list[str] = Field(min_length=1)
+    waiver_roles: list[str] = Field(default_factory=list)
+    four_eyes: bool = True
+
+
+class Gate(Strict):
+    key: str = Field(pattern=KEY)
+    title: Text
+    sla_days: int = Field(gt=0)
+    checklist: list[ChecklistItem] = Field(min_length=1)
+    criteria: list[Criterion] = Field(default_factory=list)
+    signoff: SignoffRule
+    documents: list[str] = Field(default_factory=list)
+
+    def item(self, key: str) -> ChecklistItem | None:
+        return next((i for i in self.checklist if i.key == key), None)
+
+
+class Phase(Strict):
+    key: str = Field(pattern=KEY)
+    order: int = Field(ge=1)
+    title: Text
+    activities: list[Activity] = Field(default_factory=list)
+    deliverables: list[Deliverable] = Field(default_factory=list)
+    gates: list[Gate] = Field(min_length=1)
+
+
+class Methodology(Strict):
+    name: str = Field(pattern=KEY)
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: Text
+    roles: list[Role] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Methodology:
+        roles = {r.key for r in self.roles}
+        _unique([r.key for r in self.roles], "roles")
+        _unique([p.key for p in self.phases], "phases")
+        _unique([g.key for p in self.phases for g in p.gates], "gates")
+        orders = [p.order for p in self.phases]
+        if orders != sorted(orders) or len(set(orders)) != len(orders):
+            raise ValueError("phases must be listed in strictly increasing order")
+        for phase in self.phases:
+            for gate in phase.gates:
+                _unique([i.key for i in gate.checklist], f"checklist of gate {gate.key}")
+                _unique([c.key for c in gate.criteria], f"criteria of gate {gate.key}")
+                unknown = set(gate.signoff.roles + gate.signoff.waiver_roles) - roles
+                if unknown:
+                    raise ValueError(f"gate {gate.key} names unknown roles: {sorted(unknown)}")
+        return self
+
+    def phase(self, key: str) -> Phase | None:
+        return next((p for p in self.phases if p.key == key), None)
+
+    def gate(self, key: str) -> tuple[Phase, Gate] | None:
+        for phase in self.phases:
+            for gate in phase.gates:
+                if gate.key == key:
+                    return phase, gate
+        return None
+
+    def next_phase(self, key: str) -> Phase | None:
+        keys = [p.key for p in self.phases]
+        i = keys.index(key)
+        return self.phases[i + 1] if i + 1 < len(keys) else None
+
+
+def _unique(keys: list[str], where: str) -> None:
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"duplicate keys in {where}: {dupes}")
+
+
+class ItemChange(Strict):
+    """Overlay entry that adds, rewords or removes a checklist item of a gate."""
+
+    gate: str = Field(pattern=KEY)
+    key: str = Field(pattern=KEY)
+    text: Text | None = None
+    required: bool | None = None
+    evidence: bool | None = None
+
+
+class GateChange(Strict):
+    """Overlay entry that changes a gate's sign-off roles, SLA or a criterion's parameters."""
+
+    gate: str = Field(pattern=KEY)
+    roles: list[str] | None = None
+    waiver_roles: list[str] | None = None
+    four_eyes: bool | None = None
+    sla_days: int | None = Field(default=None, gt=0)
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Overlay(Strict):
+    """A project's tailoring of a pack: validated against the pack it applies to."""
+
+    pack: str = Field(pattern=KEY)
+    version: str | None = None
+    add_items: list[ItemChange] = Field(default_factory=list)
+    reword_items: list[ItemChange] = Field(default_factory=list)
+    remove_items: list[ItemChange] = Field(default_factory=list)
+    gates: list[GateChange] = Field(default_factory=list)
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^\d+\.\d+\.\d+$", v):
+            raise ValueError("version must look like 1.0.0")
+        return v

@@ -1,0 +1,219 @@
+"""The project's data that gates check and documents are filled from: one schema per record kind.
+
+Stored as rows of `ProjectRecord(kind, key, data)`; `data` is validated by the schema of its kind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Department(Record):
+    name: str
+    head: str
+    in_scope: bool = True
+    interviewed: bool = False
+    interview_date: date | None = None
+    interviewees: list[str] = Field(default_factory=list)
+    pain_points: list[str] = Field(default_factory=list)
+
+
+class Process(Record):
+    name: str
+    department: str
+    in_scope: bool = True
+    as_is: str = ""
+    to_be: str = ""
+    gap: str = ""
+    as_is_map: str | None = None
+    to_be_map: str | None = None
+
+
+class Requirement(Record):
+    code: str
+    title: str
+    department: str
+    process: str | None = None
+    priority: Literal["must", "optional", "custom"] | None = None
+    acceptance: str | None = None
+    source: str = ""
+
+
+class OpenQuestion(Record):
+    question: str
+    owner: str
+    due: date | None = None
+    resolved: bool = False
+
+
+class Risk(Record):
+    title: str
+    likelihood: Literal["low", "medium", "high"]
+    impact: Literal["low", "medium", "high"]
+    owner: str | None = None
+    contingency: str | None = None
+    status: Literal["open", "mitigated", "closed"] = "open"
+
+
+class Module(Record):
+    name: str
+    enabled: bool
+    scope: str = ""
+
+
+class RolePermission(Record):
+    role: str
+    description: str = ""
+    permissions: dict[str, Literal["none", "read", "write", "approve", "admin"]]
+    reviewed: bool = False
+
+
+class CustomField(Record):
+    entity: str
+    name: str
+    type: str
+    required: bool = False
+    purpose: str = ""
+
+
+class NumberingRule(Record):
+    document: str
+    pattern: str
+    example: str
+
+
+class Integration(Record):
+    name: str
+    system: str
+    direction: Literal["inbound", "outbound", "bidirectional"]
+    protocol: str
+    frequency: str = ""
+    connectivity_verified: bool = False
+    verified_on: date | None = None
+
+
+class MigrationObject(Record):
+    name: str
+    source_system: str
+    owner: str
+    source_rows: int = Field(ge=0)
+    cleansing_rules: list[str] = Field(default_factory=list)
+    pilot_rows: int = Field(default=0, ge=0)
+    pilot_migrated: int = Field(default=0, ge=0)
+    pilot_rejected: int = Field(default=0, ge=0)
+    pilot_amount_diff_cents: int = 0
+    full_migrated: int = Field(default=0, ge=0)
+    full_rejected: int = Field(default=0, ge=0)
+    full_amount_diff_cents: int = 0
+    changed_keys: int = Field(default=0, ge=0)
+
+
+class TrainingSession(Record):
+    title: str
+    tier: Literal["admin", "key_user", "end_user"]
+    trainer: str
+    day: date
+    hours: float = Field(gt=0)
+
+
+class Trainee(Record):
+    name: str
+    department: str
+    tier: Literal["admin", "key_user", "end_user"]
+    attended: bool = False
+    score: int | None = Field(default=None, ge=0, le=100)
+
+
+class GoLiveCheck(Record):
+    item: str
+    owner: str
+    done: bool = False
+
+
+class HypercareIssue(Record):
+    title: str
+    severity: Literal["critical", "high", "medium", "low"]
+    opened: date
+    closed: date | None = None
+    owner: str = ""
+
+
+class UatCase(Record):
+    process: str
+    title: str
+    passed: bool | None = None
+
+
+class AcceptanceCriterion(Record):
+    criterion: str
+    target: str
+    actual: str = ""
+    met: bool = False
+
+
+class SurveyResponse(Record):
+    respondent: str
+    department: str
+    score: int = Field(ge=1, le=5)
+    comment: str = ""
+
+
+class KnowledgeArticle(Record):
+    title: str
+    category: str
+    url: str = ""
+
+
+KINDS: dict[str, type[Record]] = {
+    "department": Department,
+    "process": Process,
+    "requirement": Requirement,
+    "open_question": OpenQuestion,
+    "risk": Risk,
+    "module": Module,
+    "role_permission": RolePermission,
+    "custom_field": CustomField,
+    "numbering_rule": NumberingRule,
+    "integration": Integration,
+    "migration_object": MigrationObject,
+    "training_session": TrainingSession,
+    "trainee": Trainee,
+    "golive_check": GoLiveCheck,
+    "hypercare_issue": HypercareIssue,
+    "uat_case": UatCase,
+    "acceptance_criterion": AcceptanceCriterion,
+    "survey_response": SurveyResponse,
+    "knowledge_article": KnowledgeArticle,
+}
+
+
+class Reconciliation(Record):
+    """The outcome of reconciling one migration object at one stage (pilot or full)."""
+
+    object: str
+    stage: Literal["pilot", "full"]
+    run_id: str
+    spec_sha256: str
+    rates_sha256: str = ""
+    source_rows: int = Field(ge=0)
+    migrated: int = Field(ge=0)
+    rejected: int = Field(ge=0)
+    duplicates: int = Field(default=0, ge=0)
+    amount_source_cents: dict[str, int] = Field(default_factory=dict)
+    amount_target_cents: dict[str, int] = Field(default_factory=dict)
+    missing: int = Field(default=0, ge=0)
+    extra: int = Field(default=0, ge=0)
+    changed: int = Field(default=0, ge=0)
+    changed_columns: dict[str, int] = Field(default_factory=dict)
+    samples: list[dict[str, str]] = Field(default_factory=list)
+    rejection_reasons: dict[str, int] = Field(default_factory=dict)
+
+
+KINDS["reconciliation"] = Reconciliation
