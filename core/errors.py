@@ -1,14 +1,14 @@
-"""The one exception tree of implflow; the faces translate it (CLI exit code, HTTP status, flow state).
+"""The one exception tree of implflow; the faces translate it (exit code, HTTP status, state).
 
-    ImplflowError                    every domain error; str(error) is a one-line message
-    ├── NotFound                     unknown project, phase, gate, item, person, document, record
-    ├── InvalidInput                 a value, file or spec that does not validate
-    │   └── PackError                a methodology pack or overlay at fault (file, line, field)
-    ├── Conflict                     state forbids the action (phase not open, gate passed, duplicate)
-    │   └── ConcurrentUpdate         another writer changed the record first; retry
-    ├── Forbidden                    the actor lacks the role, or the four-eyes rule refuses
-    ├── IntegrityError               the audit chain or a frozen document was altered
-    └── MigrationError               a data-migration run cannot go on (source, target, spec)
+ImplflowError                    every domain error; str(error) is a one-line message
+├── NotFound                     unknown project, phase, gate, item, person, document, record
+├── InvalidInput                 a value, file or spec that does not validate
+│   └── PackError                a methodology pack or overlay at fault (file, line, field)
+├── Conflict                     state forbids the action (phase not open, gate passed, duplicate)
+│   └── ConcurrentUpdate         another writer changed the record first; retry
+├── Forbidden                    the actor lacks the role, or the four-eyes rule refuses
+├── IntegrityError               the audit chain or a frozen document was altered
+└── MigrationError               a data-migration run cannot go on (source, target, spec)
 """
 
 from __future__ import annotations

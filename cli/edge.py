@@ -1,0 +1,62 @@
+"""The CLI's error edge and output helpers: one-line errors, JSON or rich tables."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.errors import ImplflowError
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+ActorOpt = typer.Option(..., "--as", help="Handle of the person acting.")
+
+
+def edge(fn: F) -> F:
+    """Translate domain errors (and store failures) into one line on stderr and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ImplflowError as exc:
+            fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), 2)
+        except Exception as exc:  # noqa: BLE001 - the edge: never a traceback
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(exc, SQLAlchemyError):
+                first = str(getattr(exc, "orig", exc)).splitlines()[0]
+                fail(f"store error: {first}", 7)
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fail(message: str, code: int) -> None:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    t = Table(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    console.print(t)

@@ -1,0 +1,191 @@
+"""`implflow gate …`: show, check, complete, waive, sign, reject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
+from services import actions
+from services import gates as gate_service
+from services.views import gate_view
+
+gate_app = typer.Typer(help="Gate checklists, waivers and sign-offs.", no_args_is_help=True)
+
+
+def _print_view(v: dict) -> None:  # type: ignore[type-arg]
+    verdict = "[green]MET[/green]" if v["met"] else f"[yellow]waits for {v['waiting_for']}[/yellow]"
+    console.print(
+        f"[bold]{v['title']}[/bold] ({v['gate']}, phase {v['phase']}): {v['status']} — {verdict}"
+    )
+    if v["last_rejection"]:
+        console.print(f"last rejection: {v['last_rejection']}")
+    table(
+        "Checklist",
+        ["item", "required", "state", "by", "text"],
+        [
+            (
+                i["key"],
+                "yes" if i["required"] else "no",
+                i["state"],
+                i["by"] or i["waiver"],
+                i["text"],
+            )
+            for i in v["items"]
+        ],
+    )
+    table(
+        "Criteria",
+        ["criterion", "ok", "detail"],
+        [(c["key"], "yes" if c["ok"] else "NO", c["detail"]) for c in v["criteria"]],
+    )
+    table(
+        "Sign-offs",
+        ["person", "role", "decision", "at", "void"],
+        [
+            (
+                s["person"],
+                s["role"],
+                s["decision"],
+                s["at"],
+                s["void_reason"] if s["voided"] else "",
+            )
+            for s in v["signatures"]
+        ],
+    )
+    console.print(
+        f"required roles: {', '.join(v['required_roles'])}; "
+        f"missing: {', '.join(v['missing_roles']) or 'none'}"
+    )
+
+
+@gate_app.command("show")
+@edge
+def show(project: str, gate: str, as_json: bool = JsonOpt) -> None:
+    """Show a gate: checklist, computed criteria, sign-offs."""
+    v = actions.in_session(lambda s: gate_view(s, project, gate))
+    emit_json(v) if as_json else _print_view(v)
+
+
+@gate_app.command("check")
+@edge
+def check(project: str, gate: str, as_json: bool = JsonOpt) -> None:
+    """Evaluate a gate; exit 0 when met, 1 when it still waits."""
+    v = actions.in_session(lambda s: gate_view(s, project, gate))
+    if as_json:
+        emit_json(
+            {
+                k: v[k]
+                for k in (
+                    "project",
+                    "gate",
+                    "status",
+                    "met",
+                    "waiting_for",
+                    "open_items",
+                    "failing_criteria",
+                    "missing_roles",
+                )
+            }
+        )
+    else:
+        console.print(f"{gate}: {'met' if v['met'] else 'waits for ' + v['waiting_for']}")
+    raise typer.Exit(0 if v["met"] or v["status"] == "passed" else 1)
+
+
+@gate_app.command("complete")
+@edge
+def complete(
+    project: str,
+    gate: str,
+    item: str,
+    actor: str = ActorOpt,
+    note: str = typer.Option("", help="What was done."),
+    evidence: Path = typer.Option(None, help="Evidence file to store with its sha256."),
+    url: str = typer.Option(None, help="Evidence URL."),
+) -> None:
+    """Mark a checklist item done."""
+    actions.run(
+        gate_service.complete_item,
+        project_key=project,
+        gate_key=gate,
+        item_key=item,
+        actor=actor,
+        note=note,
+        evidence=evidence,
+        url=url,
+    )
+    console.print(f"{gate}/{item}: done by {actor}")
+
+
+@gate_app.command("waive")
+@edge
+def waive(
+    project: str,
+    gate: str,
+    item: str,
+    actor: str = ActorOpt,
+    reason: str = typer.Option(..., help="Why the item is waived."),
+) -> None:
+    """Waive a checklist item, with a reason, by a role allowed to waive."""
+    actions.run(
+        gate_service.waive_item,
+        project_key=project,
+        gate_key=gate,
+        item_key=item,
+        actor=actor,
+        reason=reason,
+    )
+    console.print(f"{gate}/{item}: waived by {actor}")
+
+
+@gate_app.command("sign")
+@edge
+def sign(
+    project: str,
+    gate: str,
+    actor: str = ActorOpt,
+    role: str = typer.Option(..., help="The role you sign for."),
+    comment: str = typer.Option("", help="Comment."),
+    no_advance: bool = typer.Option(
+        False, "--no-advance", help="Do not run the phase when this satisfies the gate."
+    ),
+) -> None:
+    """Approve a gate for a role; the last signature runs the phase on."""
+    out = actions.sign(
+        project_key=project,
+        gate_key=gate,
+        actor=actor,
+        role=role,
+        comment=comment,
+        advance=not no_advance,
+    )
+    console.print(f"{gate}: approved by {actor} as {role}")
+    if out.met:
+        console.print(
+            f"{gate}: met" + (f"; phase flow ended {out.advanced}" if out.advanced else "")
+        )
+    else:
+        console.print(f"{gate}: waits for {out.waiting_for}")
+
+
+@gate_app.command("reject")
+@edge
+def reject(
+    project: str,
+    gate: str,
+    actor: str = ActorOpt,
+    role: str = typer.Option(..., help="The role you reject for."),
+    reason: str = typer.Option(..., help="Why; the gate reopens with it."),
+) -> None:
+    """Reject a gate: it reopens with the reason and earlier approvals are void."""
+    actions.run(
+        gate_service.reject,
+        project_key=project,
+        gate_key=gate,
+        actor=actor,
+        role=role,
+        reason=reason,
+    )
+    console.print(f"{gate}: rejected by {actor}; approvals voided")

@@ -1,0 +1,153 @@
+"""The `implflow` console script. Store-only commands never import Prefect."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.edge import JsonOpt, console, edge, emit_json, fail, table
+from cli.gates import gate_app
+from cli.projects import data_app, member_app, project_app
+from services import actions, audit_check, documents, lookup, portfolio
+
+app = typer.Typer(
+    help="implflow: drive implementation projects through a gated five-phase methodology.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(project_app, name="project")
+app.add_typer(member_app, name="member")
+app.add_typer(data_app, name="data")
+app.add_typer(gate_app, name="gate")
+phase_app = typer.Typer(help="Run phase flows.", no_args_is_help=True)
+app.add_typer(phase_app, name="phase")
+artifacts_app = typer.Typer(help="Rendered documents.", no_args_is_help=True)
+app.add_typer(artifacts_app, name="artifacts")
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@phase_app.command("run")
+@edge
+def phase_run(project: str, phase: str) -> None:
+    """Run a phase as a Prefect flow; it stops at its gate until the gate is met."""
+    from flows.runner import run_phase
+
+    state = run_phase(project, phase)
+    console.print(f"{project} {phase}: {state.name}: {state.message}")
+
+
+@phase_app.command("engage")
+@edge
+def phase_engage(project: str) -> None:
+    """Run the project's open phases in order until one waits at its gate."""
+    from flows.runner import run_engagement
+
+    state = run_engagement(project)
+    console.print(f"{project}: {state.name}: {state.message}")
+
+
+@app.command("status")
+@edge
+def status(as_json: bool = JsonOpt) -> None:
+    """The portfolio: each project's phase, gate, what and whom it waits for, days waiting."""
+    rows = actions.in_session(portfolio.portfolio)
+    if as_json:
+        return emit_json([r.model_dump() for r in rows])
+    table(
+        "Portfolio",
+        ["project", "phase", "gate", "waits for", "whom", "days", "overdue"],
+        [
+            (
+                r.project,
+                r.phase,
+                r.gate,
+                r.waiting_for,
+                ", ".join(r.whom),
+                r.days_waiting,
+                "yes" if r.overdue else "",
+            )
+            for r in rows
+        ],
+    )
+
+
+@artifacts_app.command("list")
+@edge
+def artifacts_list(project: str, as_json: bool = JsonOpt) -> None:
+    """List a project's documents: gate, version, status, sha256, path."""
+    docs = actions.in_session(
+        lambda s: [
+            {
+                "gate": d.gate_key,
+                "document": d.doc_key,
+                "format": d.fmt,
+                "version": d.version,
+                "status": d.status,
+                "sha256": d.sha256,
+                "path": d.path,
+            }
+            for d in documents.list_documents(s, lookup.project(s, project))
+        ]
+    )
+    if as_json:
+        return emit_json(docs)
+    table(
+        f"Documents of {project}",
+        ["gate", "document", "fmt", "v", "status", "sha256", "path"],
+        [
+            (
+                d["gate"],
+                d["document"],
+                d["format"],
+                d["version"],
+                d["status"],
+                d["sha256"][:12],
+                d["path"],
+            )
+            for d in docs
+        ],
+    )
+
+
+@audit_app.command("verify")
+@edge
+def audit_verify(project: str = typer.Argument(None), as_json: bool = JsonOpt) -> None:
+    """Exit 0 when the audit chain and every frozen document are intact; else name what changed."""
+    problems = actions.in_session(lambda s: audit_check.verify(s, project))
+    if as_json:
+        emit_json({"intact": not problems, "problems": problems})
+    elif not problems:
+        console.print("audit chain and frozen documents intact")
+    if problems:
+        if not as_json:
+            for p in problems[:-1]:
+                console.print(f"[red]{p}[/red]", highlight=False)
+            fail(problems[-1], 5)
+        raise typer.Exit(5)
+
+
+@app.command("demo")
+@edge
+def demo() -> None:
+    """Run a sample ERP project through all five phases, with nothing to start by hand."""
+    from cli.demo import run_demo
+
+    run_demo()
+
+
+def _mount_migrate() -> None:
+    try:
+        from cli.migrate import app as migrate_app
+    except ImportError:  # the data-migration toolkit is optional at import time
+        return
+    app.add_typer(
+        migrate_app, name="migrate", help="Data migration: profile, pilot, run, reconcile."
+    )
+
+
+_mount_migrate()
+
+
+def main() -> None:
+    app()

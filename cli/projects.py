@@ -1,0 +1,176 @@
+"""`implflow project …`, `implflow member …` and `implflow data …`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
+from services import actions, lookup, phases, projects, records
+
+project_app = typer.Typer(help="Create, list and show projects.", no_args_is_help=True)
+member_app = typer.Typer(help="People and their roles on a project.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="The project's data the gates check and documents show.", no_args_is_help=True
+)
+
+
+@project_app.command("create")
+@edge
+def create(
+    key: str = typer.Argument(..., help="Short key, e.g. acme-erp."),
+    name: str = typer.Option(..., help="Project name."),
+    client: str = typer.Option(..., help="Client organisation."),
+    system: str = typer.Option("ERP", help="ERP, CRM or MES."),
+    locale: str = typer.Option("en", help="en or zh-CN: the documents' language."),
+    pack: str = typer.Option("standard", help="Methodology pack."),
+    version: str = typer.Option(None, help="Pack version to pin (newest when omitted)."),
+    overlay: Path = typer.Option(None, help="Tailoring overlay YAML."),
+    actor: str = typer.Option("pmo", "--as", help="Handle of the person acting."),
+) -> None:
+    """Create a project pinned to a methodology pack version; phase 1 opens."""
+    spec = projects.ProjectCreate(
+        key=key,
+        name=name,
+        client=client,
+        system=system,
+        locale=locale,
+        pack=pack,
+        version=version,
+        overlay_path=overlay,
+    )
+    proj = actions.run(projects.create_project, spec=spec, actor=actor)
+    console.print(f"created project {proj.key} ({proj.pack_name}@{proj.pack_version})")
+
+
+@project_app.command("list")
+@edge
+def list_(as_json: bool = JsonOpt) -> None:
+    """List the projects."""
+    rows = actions.in_session(
+        lambda s: [
+            {
+                "key": p.key,
+                "name": p.name,
+                "client": p.client,
+                "system": p.system,
+                "locale": p.locale,
+                "pack": f"{p.pack_name}@{p.pack_version}",
+            }
+            for p in projects.list_projects(s)
+        ]
+    )
+    if as_json:
+        return emit_json(rows)
+    table(
+        "Projects",
+        ["key", "name", "client", "system", "locale", "pack"],
+        [list(r.values()) for r in rows],
+    )
+
+
+@project_app.command("show")
+@edge
+def show(key: str, as_json: bool = JsonOpt) -> None:
+    """Show a project: its pack, phases and members."""
+
+    def read(s):  # type: ignore[no-untyped-def]
+        p = lookup.project(s, key)
+        m = lookup.methodology(p)
+        return {
+            "key": p.key,
+            "name": p.name,
+            "client": p.client,
+            "system": p.system,
+            "locale": p.locale,
+            "pack": f"{p.pack_name}@{p.pack_version}",
+            "pack_sha256": p.pack_sha256,
+            "tailored": p.overlay is not None,
+            "phases": [
+                {
+                    "key": ph.key,
+                    "title": ph.title.get(p.locale),
+                    "status": phases.state(s, p, ph.key).status,
+                }
+                for ph in m.phases
+            ],
+            "members": [{"handle": h, "name": n, "role": r} for h, n, r in projects.members(s, p)],
+        }
+
+    info = actions.in_session(read)
+    if as_json:
+        return emit_json(info)
+    console.print(
+        f"[bold]{info['name']}[/bold] ({info['key']}) for {info['client']}, "
+        f"{info['system']}, {info['pack']}, locale {info['locale']}"
+    )
+    table("Phases", ["phase", "title", "status"], [p.values() for p in info["phases"]])
+    table("Members", ["handle", "name", "role"], [m.values() for m in info["members"]])
+
+
+@member_app.command("add")
+@edge
+def member_add(
+    project: str,
+    handle: str,
+    role: str = typer.Option(..., help="Role key from the pack, e.g. consultant_lead."),
+    name: str = typer.Option(None, help="Full name (needed the first time)."),
+    actor: str = typer.Option("pmo", "--as", help="Handle of the person acting."),
+) -> None:
+    """Give a person a role on a project (creates the person on first use)."""
+    actions.run(
+        projects.add_member, project_key=project, handle=handle, role=role, name=name, actor=actor
+    )
+    console.print(f"{handle} is {role} on {project}")
+
+
+@data_app.command("set")
+@edge
+def data_set(
+    project: str,
+    kind: str,
+    key: str,
+    fields: str = typer.Argument(..., help='JSON object, e.g. \'{"name": "Finance"}\'.'),
+    actor: str = ActorOpt,
+) -> None:
+    """Insert or replace one record of the project's data."""
+    try:
+        data = json.loads(fields)
+    except json.JSONDecodeError as exc:
+        from core.errors import InvalidInput
+
+        raise InvalidInput(f"fields are not valid JSON: {exc.msg} at column {exc.colno}") from None
+    n = actions.run(
+        records.upsert_many, project_key=project, records={kind: {key: data}}, actor=actor
+    )
+    console.print(f"{kind}/{key}: {'saved' if n else 'unchanged'}")
+
+
+@data_app.command("import")
+@edge
+def data_import(project: str, path: Path, actor: str = ActorOpt) -> None:
+    """Import records from a YAML file shaped {kind: {key: {field: value}}}, all or nothing."""
+    n = actions.run(
+        records.upsert_many, project_key=project, records=records.load_file(path), actor=actor
+    )
+    console.print(f"{n} records saved")
+
+
+@data_app.command("list")
+@edge
+def data_list(project: str, kind: str = typer.Argument(None), as_json: bool = JsonOpt) -> None:
+    """List the project's records, optionally of one kind."""
+    data = actions.in_session(lambda s: records.by_kind(s, lookup.project(s, project)))
+    if kind:
+        records.check_kind(kind)
+        data = {kind: data.get(kind, [])}
+    if as_json:
+        return emit_json(data)
+    for k, rows in data.items():
+        table(
+            k,
+            ["#", "record"],
+            [(i + 1, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(rows)],
+        )

@@ -1,0 +1,85 @@
+"""One Prefect flow per phase, and the engagement flow that runs them in order.
+
+A phase flow that reaches an unmet gate renders and publishes the drafts and ends in the
+final state `AwaitingSignoff`; nothing waits in a process. The last signature runs it again:
+cached steps are skipped, the gate's documents are frozen and the next phase opens.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.states import Completed, State
+
+from flows import tasks
+
+AWAITING = "AwaitingSignoff"
+PASSED = "PhasePassed"
+
+
+def _run_phase(project: str, phase: str) -> State:
+    run_id = str(flow_run.get_id())
+    tasks.record_start(project, phase, run_id)
+    log = get_run_logger()
+    for gate in tasks.pending(project, phase):
+        shas = tasks.prepare_gate(project, gate, tasks.fingerprint(project, gate))
+        tasks.publish(project, gate, shas)
+        met, waiting = tasks.evaluate_gate(project, gate)
+        if not met:
+            message = f"{gate} waits for {waiting}"
+            log.info("%s: %s", project, message)
+            tasks.record_end(run_id, AWAITING, message)
+            return Completed(name=AWAITING, message=message, data=gate)
+        frozen = tasks.pass_gate(project, gate)
+        log.info("%s: gate %s passed, %d documents frozen", project, gate, len(frozen))
+    tasks.record_end(run_id, PASSED, f"phase {phase} passed")
+    return Completed(name=PASSED, message=f"phase {phase} passed", data=phase)
+
+
+def _phase_flow(phase: str, title: str):  # type: ignore[no-untyped-def]
+    @flow(name=f"phase-{phase}", flow_run_name="{project}-" + phase, description=title)
+    def phase_flow(project: str) -> State:
+        return _run_phase(project, phase)
+
+    return phase_flow
+
+
+requirements_phase = _phase_flow("requirements", "Requirements research and process mapping")
+design_phase = _phase_flow("design", "Solution design and system configuration")
+migration_phase = _phase_flow("migration", "Data preparation and migration")
+training_golive_phase = _phase_flow("training-golive", "Tiered training and go-live support")
+acceptance_phase = _phase_flow("acceptance", "Acceptance and continuous optimisation")
+
+PHASE_FLOWS = {
+    "requirements": requirements_phase,
+    "design": design_phase,
+    "migration": migration_phase,
+    "training-golive": training_golive_phase,
+    "acceptance": acceptance_phase,
+}
+
+
+@flow(name="phase", flow_run_name="{project}-{phase}")
+def generic_phase(project: str, phase: str) -> State:
+    """A phase of a tailored pack without a dedicated flow."""
+    return _run_phase(project, phase)
+
+
+@flow(name="engagement", flow_run_name="{project}")
+def engagement(project: str, phases: list[str]) -> State:
+    """Run the project's open phases in order until one waits at its gate."""
+    state: State = Completed(message="nothing to run")
+    for phase in phases:
+        if not tasks.runnable(project, phase):
+            break
+        state = run_phase_flow(project, phase)
+        if state.name != PASSED:
+            return state
+    return state
+
+
+def run_phase_flow(project: str, phase: str) -> State:
+    """Run the phase's flow (as a subflow inside a flow) and return its final state."""
+    if phase in PHASE_FLOWS:
+        return PHASE_FLOWS[phase](project, return_state=True)
+    return generic_phase(project, phase, return_state=True)

@@ -1,0 +1,48 @@
+"""Entry points that run flows in-process; store checks happen before Prefect is imported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services import lookup, phases
+from store.db import session_scope
+
+
+def run_phase(project_key: str, phase_key: str) -> Any:
+    """Run one phase flow; refused (Conflict) when an earlier gate has not passed."""
+    with session_scope() as s:
+        st = phases.check_runnable(s, project_key, phase_key)
+        if st.status == "passed":
+            return _Done(f"phase {phase_key} has already passed")
+    from flows.environment import prepare
+
+    prepare()
+    from flows.phase import run_phase_flow
+
+    return run_phase_flow(project_key, phase_key)
+
+
+def run_engagement(project_key: str) -> Any:
+    """Run the project's phases in order until one waits at its gate."""
+    with session_scope() as s:
+        proj = lookup.project(s, project_key)
+        keys = [
+            p.key
+            for p in lookup.methodology(proj).phases
+            if phases.state(s, proj, p.key).status != "passed"
+        ]
+    from flows.environment import prepare
+
+    prepare()
+    from flows.phase import engagement
+
+    return engagement(project_key, keys, return_state=True)
+
+
+class _Done:
+    """Stands for a final state when no flow had to run."""
+
+    name = "PhasePassed"
+
+    def __init__(self, message: str) -> None:
+        self.message = message

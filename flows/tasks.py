@@ -1,0 +1,109 @@
+"""The phase flows' tasks: each a thin step over the services, one transaction per step."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+from sqlmodel import select
+
+from services import documents, lookup, phases, records
+from store.db import session_scope
+from store.models import ChecklistEntry, Waiver
+
+ACTOR = "implflow"
+
+
+@task
+def fingerprint(project_key: str, gate_key: str) -> str:
+    """A hash of everything the gate's documents are made from: records and checklist state."""
+    with session_scope() as s:
+        proj = lookup.project(s, project_key)
+        rec = lookup.gate_record(s, proj, gate_key)
+        state = {
+            "records": records.by_kind(s, proj),
+            "entries": [
+                (e.item_key, e.person_id, e.note, e.evidence_sha256, e.evidence_url)
+                for e in s.exec(select(ChecklistEntry).where(ChecklistEntry.gate_id == rec.id))
+            ],
+            "waivers": [
+                (w.item_key, w.reason)
+                for w in s.exec(select(Waiver).where(Waiver.gate_id == rec.id))
+            ],
+            "status": rec.status,
+        }
+    raw = json.dumps(state, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+@task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+def prepare_gate(project_key: str, gate_key: str, fingerprint: str) -> dict[str, str]:
+    """Reach the gate and render its drafts; cached while the fingerprint stays the same."""
+    with session_scope() as s:
+        return phases.arrive(s, project_key=project_key, gate_key=gate_key, actor=ACTOR)
+
+
+@task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+def publish(project_key: str, gate_key: str, shas: dict[str, str]) -> list[str]:
+    """Publish the gate's Markdown documents to Prefect as artifacts."""
+    keys = []
+    with session_scope() as s:
+        rec = lookup.gate_record(s, lookup.project(s, project_key), gate_key)
+        latest = documents.facts_.latest_documents(s, rec)
+    for name, doc in sorted(latest.items()):
+        if doc.fmt != "md" or name not in shas:
+            continue
+        key = f"{project_key}-{gate_key}-{doc.doc_key}"[:100]
+        with open(doc.path, encoding="utf-8") as fh:
+            create_markdown_artifact(
+                markdown=fh.read(),
+                key=key,
+                description=f"{doc.doc_key} v{doc.version} ({doc.status})",
+            )
+        keys.append(key)
+    return keys
+
+
+@task
+def evaluate_gate(project_key: str, gate_key: str) -> tuple[bool, str]:
+    """Whether the gate is met, and what it waits for."""
+    with session_scope() as s:
+        ev = phases.evaluate(s, project_key=project_key, gate_key=gate_key)
+    return ev.met, ev.waiting_for()
+
+
+@task
+def pass_gate(project_key: str, gate_key: str) -> list[str]:
+    """Freeze the gate's documents, mark it passed, open the next phase when due."""
+    with session_scope() as s:
+        return phases.pass_gate(s, project_key=project_key, gate_key=gate_key, actor=ACTOR)
+
+
+@task
+def record_start(project_key: str, phase_key: str, flow_run_id: str) -> None:
+    """Record the flow run against the phase."""
+    with session_scope() as s:
+        phases.start_run(s, project_key=project_key, phase_key=phase_key, flow_run_id=flow_run_id)
+
+
+def record_end(flow_run_id: str, outcome: str, message: str) -> None:
+    with session_scope() as s:
+        phases.end_run(s, flow_run_id=flow_run_id, outcome=outcome, message=message)
+
+
+@task
+def pending(project_key: str, phase_key: str) -> list[str]:
+    """The phase's gates that have not passed yet."""
+    with session_scope() as s:
+        return phases.pending_gates(s, project_key, phase_key)
+
+
+@task
+def runnable(project_key: str, phase_key: str) -> bool:
+    """Whether the phase is open or already passed (not locked)."""
+    with session_scope() as s:
+        st = phases.state(s, lookup.project(s, project_key), phase_key)
+    return st.status == "open"

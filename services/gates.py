@@ -1,0 +1,282 @@
+"""Gate actions: complete or waive an item, sign, reject, and read a gate's state.
+
+Every action locks the project row first, so two people acting on one gate queue up and
+no write is lost; each change bumps the gate's version and goes into the audit log.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.settings import get_settings
+from gates import rules
+from gates.rules import Evaluation
+from methodology.schema import Gate, Phase
+from services import documents, lookup
+from services import facts as facts_
+from store import audit
+from store.models import (
+    ChecklistEntry,
+    GateRecord,
+    PhaseState,
+    Project,
+    SignOff,
+    Waiver,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class GateContext:
+    proj: Project
+    rec: GateRecord
+    phase: Phase
+    gate: Gate
+
+
+def context(session: Session, project_key: str, gate_key: str, *, lock: bool) -> GateContext:
+    proj = lookup.project(session, project_key, lock=lock)
+    phase, gate = lookup.gate_def(proj, gate_key)
+    return GateContext(proj, lookup.gate_record(session, proj, gate_key), phase, gate)
+
+
+def _writable(session: Session, ctx: GateContext) -> None:
+    if ctx.rec.status == "passed":
+        raise Conflict(f"gate {ctx.gate.key} has already passed")
+    state = session.exec(
+        select(PhaseState).where(
+            PhaseState.project_id == ctx.proj.id, PhaseState.phase_key == ctx.phase.key
+        )
+    ).one()
+    if state.status == "locked":
+        raise Conflict(f"phase {ctx.phase.key} is not open yet; its gate {ctx.gate.key} waits")
+
+
+def _touch(session: Session, ctx: GateContext) -> None:
+    ctx.rec.version += 1
+    session.add(ctx.rec)
+    session.flush()
+
+
+def _item(ctx: GateContext, item_key: str) -> None:
+    if ctx.gate.item(item_key) is None:
+        keys = ", ".join(i.key for i in ctx.gate.checklist)
+        raise NotFound(f"gate {ctx.gate.key} has no item {item_key!r} (items: {keys})")
+
+
+def _member_roles(session: Session, ctx: GateContext, handle: str) -> set[str]:
+    held = lookup.roles_of(session, ctx.proj, lookup.person(session, handle))
+    if not held:
+        raise Forbidden(f"{handle} is not a member of project {ctx.proj.key}")
+    return held
+
+
+def complete_item(
+    session: Session,
+    *,
+    project_key: str,
+    gate_key: str,
+    item_key: str,
+    actor: str,
+    note: str = "",
+    evidence: Path | None = None,
+    url: str | None = None,
+) -> ChecklistEntry:
+    """Mark an item done, with a note and evidence (a stored file with its sha256, or a URL)."""
+    ctx = context(session, project_key, gate_key, lock=True)
+    _item(ctx, item_key)
+    _writable(session, ctx)
+    who = lookup.person(session, actor)
+    _member_roles(session, ctx, actor)
+    item = ctx.gate.item(item_key)
+    if item is not None and item.evidence and evidence is None and not url:
+        raise InvalidInput(f"item {item_key} needs evidence: give --evidence FILE or --url")
+    entry = session.exec(
+        select(ChecklistEntry).where(
+            ChecklistEntry.gate_id == ctx.rec.id, ChecklistEntry.item_key == item_key
+        )
+    ).first() or ChecklistEntry(gate_id=ctx.rec.id, item_key=item_key, person_id=who.id)
+    entry.person_id, entry.note, entry.evidence_url = who.id, note, url
+    entry.at = utcnow()
+    if evidence is not None:
+        entry.evidence_path, entry.evidence_sha256 = _store_evidence(ctx.proj.key, evidence)
+    session.add(entry)
+    _drop_waiver(session, ctx, item_key)
+    _touch(session, ctx)
+    audit.append(
+        session,
+        chain=ctx.proj.key,
+        actor=actor,
+        action="item.complete",
+        target=f"{gate_key}/{item_key}",
+        detail={"note": note, "url": url, "evidence_sha256": entry.evidence_sha256},
+    )
+    return entry
+
+
+def _store_evidence(project_key: str, source: Path) -> tuple[str, str]:
+    if not source.is_file():
+        raise InvalidInput(f"evidence file {source} does not exist")
+    sha = documents.sha256_file(source)
+    folder = get_settings().evidence_dir / project_key
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha[:16]}-{source.name}"
+    if not target.exists():
+        shutil.copyfile(source, target)
+    return str(target), sha
+
+
+def _drop_waiver(session: Session, ctx: GateContext, item_key: str) -> None:
+    waiver = session.exec(
+        select(Waiver).where(Waiver.gate_id == ctx.rec.id, Waiver.item_key == item_key)
+    ).first()
+    if waiver is not None:
+        session.delete(waiver)
+
+
+def waive_item(
+    session: Session, *, project_key: str, gate_key: str, item_key: str, actor: str, reason: str
+) -> Waiver:
+    """Waive an item, with a reason, by a role the gate allows to waive."""
+    ctx = context(session, project_key, gate_key, lock=True)
+    _item(ctx, item_key)
+    _writable(session, ctx)
+    who = lookup.person(session, actor)
+    try:
+        role = rules.check_waiver(ctx.gate, item_key, _member_roles(session, ctx, actor), reason)
+    except Forbidden as exc:
+        raise Refused(
+            ctx.proj.key, actor, "waive.refused", f"{gate_key}/{item_key}", str(exc)
+        ) from None
+    waiver = session.exec(
+        select(Waiver).where(Waiver.gate_id == ctx.rec.id, Waiver.item_key == item_key)
+    ).first()
+    waiver = waiver or Waiver(
+        gate_id=ctx.rec.id, item_key=item_key, person_id=who.id, role=role, reason=reason
+    )
+    waiver.person_id, waiver.role, waiver.reason = who.id, role, reason
+    session.add(waiver)
+    _touch(session, ctx)
+    audit.append(
+        session,
+        chain=ctx.proj.key,
+        actor=actor,
+        action="item.waive",
+        target=f"{gate_key}/{item_key}",
+        detail={"role": role, "reason": reason},
+    )
+    return waiver
+
+
+class Refused(Forbidden):
+    """A Forbidden that services.actions records in the audit log once the action's own
+    transaction has rolled back (writing it inside would wait on our own project lock)."""
+
+    def __init__(self, project: str, actor: str, action: str, target: str, reason: str) -> None:
+        super().__init__(reason)
+        self.project, self.actor, self.action, self.target = project, actor, action, target
+
+
+def sign(
+    session: Session, *, project_key: str, gate_key: str, actor: str, role: str, comment: str = ""
+) -> Evaluation:
+    """Approve a gate for a role; the signature covers the documents as rendered now."""
+    ctx = context(session, project_key, gate_key, lock=True)
+    _writable(session, ctx)
+    _require_open(ctx)
+    who = lookup.person(session, actor)
+    try:
+        rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
+        rules.check_four_eyes(ctx.gate, actor, facts_.gather(session, ctx.proj, ctx.rec, ctx.gate))
+    except Forbidden as exc:
+        raise Refused(ctx.proj.key, actor, "sign.refused", gate_key, str(exc)) from None
+    shas = documents.render_drafts(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)
+    rules.check_ready(ctx.gate, facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate))
+    _void_own(session, ctx, who.id, role)
+    session.add(
+        SignOff(
+            gate_id=ctx.rec.id,
+            person_id=who.id,
+            role=role,
+            decision="approve",
+            comment=comment,
+            documents=shas,
+        )
+    )
+    _touch(session, ctx)
+    audit.append(
+        session,
+        chain=ctx.proj.key,
+        actor=actor,
+        action="gate.sign",
+        target=gate_key,
+        detail={"role": role, "comment": comment, "documents": shas},
+    )
+    return facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate)
+
+
+def _require_open(ctx: GateContext) -> None:
+    if ctx.rec.status != "open":
+        raise Conflict(
+            f"gate {ctx.gate.key} is not open: run phase {ctx.phase.key} to reach it first"
+        )
+
+
+def _void_own(session: Session, ctx: GateContext, person_id: int | None, role: str) -> None:
+    """A second signature by the same person for the same role replaces the first."""
+    for s in session.exec(
+        select(SignOff).where(
+            SignOff.gate_id == ctx.rec.id,
+            SignOff.person_id == person_id,
+            SignOff.role == role,
+            SignOff.decision == "approve",
+            col(SignOff.voided).is_(False),
+        )
+    ):
+        s.voided, s.void_reason = True, "replaced by a later signature"
+        session.add(s)
+
+
+def reject(
+    session: Session, *, project_key: str, gate_key: str, actor: str, role: str, reason: str
+) -> None:
+    """Reject a gate: reopen it with the reason and void every approval given so far."""
+    if not reason.strip():
+        raise InvalidInput("a rejection needs a reason")
+    ctx = context(session, project_key, gate_key, lock=True)
+    _writable(session, ctx)
+    _require_open(ctx)
+    who = lookup.person(session, actor)
+    try:
+        rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
+    except Forbidden as exc:
+        raise Refused(ctx.proj.key, actor, "reject.refused", gate_key, str(exc)) from None
+    voided = 0
+    for s in session.exec(
+        select(SignOff).where(
+            SignOff.gate_id == ctx.rec.id,
+            SignOff.decision == "approve",
+            col(SignOff.voided).is_(False),
+        )
+    ):
+        s.voided, s.void_reason = True, f"gate rejected by {actor}: {reason}"
+        session.add(s)
+        voided += 1
+    session.add(
+        SignOff(gate_id=ctx.rec.id, person_id=who.id, role=role, decision="reject", comment=reason)
+    )
+    ctx.rec.last_rejection = f"{actor} ({role}): {reason}"
+    _touch(session, ctx)
+    audit.append(
+        session,
+        chain=ctx.proj.key,
+        actor=actor,
+        action="gate.reject",
+        target=gate_key,
+        detail={"role": role, "reason": reason, "voided": voided},
+    )

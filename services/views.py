@@ -1,0 +1,112 @@
+"""Read models for the faces: a gate's full state as plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from gates.rules import evaluate
+from services import documents, lookup
+from services import facts as facts_
+from services.gates import context
+from store.models import SignOff
+
+
+def gate_view(session: Session, project_key: str, gate_key: str) -> dict[str, Any]:
+    """Everything `gate show` / `gate check` print: items, criteria, signatures, verdict."""
+    ctx = context(session, project_key, gate_key, lock=False)
+    loc = ctx.proj.locale
+    facts = facts_.gather(session, ctx.proj, ctx.rec, ctx.gate, _current_docs(session, ctx))
+    ev = evaluate(ctx.gate, facts)
+    handles = {p: h for p, (h, _) in documents.person_names(session).items()}
+    items = [
+        {
+            "key": i.key,
+            "text": i.text.get(loc),
+            "required": i.required,
+            "evidence": i.evidence,
+            "state": "done"
+            if i.key in facts.done
+            else "waived"
+            if i.key in facts.waived
+            else "open",
+            "by": facts.done.get(i.key, ""),
+            "waiver": facts.waived.get(i.key, ""),
+        }
+        for i in ctx.gate.checklist
+    ]
+    crits = [
+        {
+            "key": c.key,
+            "title": c.title.get(loc),
+            "ok": facts.criteria[c.key].ok,
+            "detail": facts.criteria[c.key].detail,
+        }
+        for c in ctx.gate.criteria
+    ]
+    sigs = [
+        {
+            "person": handles[s.person_id],
+            "role": s.role,
+            "decision": s.decision,
+            "comment": s.comment,
+            "at": s.at,
+            "voided": s.voided,
+            "void_reason": s.void_reason,
+        }
+        for s in session.exec(
+            select(SignOff).where(SignOff.gate_id == ctx.rec.id).order_by(col(SignOff.id))
+        )
+    ]
+    return {
+        "project": project_key,
+        "gate": gate_key,
+        "title": ctx.gate.title.get(loc),
+        "phase": ctx.phase.key,
+        "status": ctx.rec.status,
+        "version": ctx.rec.version,
+        "opened_at": ctx.rec.opened_at,
+        "due_at": ctx.rec.due_at,
+        "passed_at": ctx.rec.passed_at,
+        "last_rejection": ctx.rec.last_rejection,
+        "met": ev.met,
+        "waiting_for": ev.waiting_for(),
+        "open_items": ev.open_items,
+        "failing_criteria": ev.failing_criteria,
+        "missing_roles": ev.missing_roles,
+        "stale_approvals": ev.stale_approvals,
+        "required_roles": ctx.gate.signoff.roles,
+        "items": items,
+        "criteria": crits,
+        "signatures": sigs,
+    }
+
+
+def _current_docs(session: Session, ctx: Any) -> dict[str, str] | None:
+    """Stored draft shas, or a fresh in-memory render when inputs changed since the drafts."""
+    latest = facts_.latest_documents(session, ctx.rec)
+    own = [d for d in latest.values() if d.doc_key in ctx.gate.documents]
+    if ctx.rec.status != "open" or not own:
+        return None
+    newest = max(d.created_at for d in own)
+    if not documents.inputs_changed_since(session, ctx.proj, ctx.rec, newest):
+        return None
+    from artifacts.render import render, sha256_text
+
+    shas = {}
+    for key, d in latest.items():
+        if d.doc_key in ctx.gate.documents:
+            data = documents.document_input(
+                session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, d.version
+            )
+            shas[key] = sha256_text(render(d.doc_key, data, d.fmt))
+    return shas
+
+
+def lookup_project(session: Session, key: str) -> Any:
+    return lookup.project(session, key)
+
+
+def _item_state(key: str, facts: Any) -> str:
+    return "done" if key in facts.done else "waived" if key in facts.waived else "open"
