@@ -129,11 +129,13 @@ def audit_verify(project: str = typer.Argument(None), as_json: bool = JsonOpt) -
 
 @app.command("demo")
 @edge
-def demo() -> None:
+def demo(
+    locale: str = typer.Option("en", help="Language of the documents: en or zh-CN."),
+) -> None:
     """Run a sample ERP project through all five phases, with nothing to start by hand."""
     from cli.demo import run_demo
 
-    run_demo()
+    run_demo(locale)
 
 
 def _mount_migrate() -> None:

@@ -1,0 +1,123 @@
+"""The CLI through Typer's runner: commands, --json, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from gate_helpers import GATE, SRS_DATA, complete_items, open_gate
+from typer.testing import CliRunner
+
+from cli.main import app
+from services import actions, phases, records
+from store.db import session_scope
+
+runner = CliRunner()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    res = runner.invoke(app, list(args))
+    return res.exit_code, res.stdout, res.stderr
+
+
+def test_project_create_list_show(home: Path) -> None:
+    code, out, _ = cli(
+        "project", "create", "acme", "--name", "ACME ERP", "--client", "ACME", "--locale", "zh-CN"
+    )
+    assert code == 0 and "created project acme (standard@" in out
+    code, out, _ = cli("project", "list", "--json")
+    assert code == 0 and json.loads(out)[0]["locale"] == "zh-CN"
+    cli("member", "add", "acme", "chen.lead", "--role", "consultant_lead", "--name", "Chen Jing")
+    code, out, _ = cli("project", "show", "acme", "--json")
+    info = json.loads(out)
+    assert info["members"] == [
+        {"handle": "chen.lead", "name": "Chen Jing", "role": "consultant_lead"}
+    ]
+    assert [p["status"] for p in info["phases"]][:2] == ["open", "locked"]
+
+
+def test_errors_are_one_line_with_exit_codes(home: Path) -> None:
+    code, out, err = cli("project", "show", "ghost")
+    assert code == 2 and err.strip() == "error: unknown project 'ghost'"
+    cli("project", "create", "acme", "--name", "A", "--client", "C")
+    code, _, err = cli("project", "create", "acme", "--name", "A", "--client", "C")
+    assert code == 3 and "already exists" in err and len(err.strip().splitlines()) == 1
+    code, _, err = cli("member", "add", "acme", "x", "--role", "wizard", "--name", "X")
+    assert code == 2 and "unknown role 'wizard'" in err
+    code, _, err = cli("data", "set", "acme", "risk", "r1", "{not json", "--as", "x")
+    assert code == 2 and "not valid JSON" in err
+    code, _, err = cli("data", "set", "acme", "risk", "r1", '{"title": "t"}', "--as", "x")
+    assert code == 2 and "risk record: likelihood: Field required" in err
+    code, _, err = cli("project", "create", "Bad Key", "--name", "A", "--client", "C")
+    assert code == 2 and "project key" in err
+
+
+def test_gate_commands_and_check_exit_code(home: Path, make_project) -> None:
+    key = make_project()
+    actions.run(records.upsert_many, project_key=key, records=SRS_DATA, actor="chen.lead")
+    open_gate(key)
+    code, out, _ = cli("gate", "check", key, GATE, "--json")
+    assert code == 1 and json.loads(out)["met"] is False
+    complete_items(key)
+    code, out, _ = cli(
+        "gate", "sign", key, GATE, "--as", "chen.lead", "--role", "consultant_lead", "--no-advance"
+    )
+    assert code == 0 and "waits for 1 signature" in out
+    code, _, err = cli(
+        "gate", "sign", key, GATE, "--as", "zhao.cons", "--role", "client_sponsor", "--no-advance"
+    )
+    assert code == 4 and "do not hold the role" in err
+    code, out, _ = cli(
+        "gate",
+        "sign",
+        key,
+        GATE,
+        "--as",
+        "zhou.sponsor",
+        "--role",
+        "client_sponsor",
+        "--no-advance",
+    )
+    assert code == 0 and f"{GATE}: met" in out
+    code, out, _ = cli("gate", "check", key, GATE)
+    assert code == 0
+    code, out, _ = cli("status", "--json")
+    row = json.loads(out)[0]
+    assert row["project"] == key and row["gate"] == GATE and row["waiting_for"] == "nothing"
+
+
+def test_audit_verify_catches_an_edited_frozen_document(home: Path, make_project) -> None:
+    key = make_project()
+    actions.run(records.upsert_many, project_key=key, records=SRS_DATA, actor="chen.lead")
+    open_gate(key)
+    complete_items(key)
+    actions.sign(
+        project_key=key, gate_key=GATE, actor="chen.lead", role="consultant_lead", advance=False
+    )
+    actions.sign(
+        project_key=key, gate_key=GATE, actor="zhou.sponsor", role="client_sponsor", advance=False
+    )
+    with session_scope() as s:
+        paths = phases.pass_gate(s, project_key=key, gate_key=GATE, actor="implflow")
+    code, out, _ = cli("audit", "verify", key)
+    assert code == 0 and "intact" in out
+    srs = next(p for p in paths if "srs.v" in p and p.endswith(".md"))
+    Path(srs).write_text(Path(srs).read_text(encoding="utf-8") + "\nedited", encoding="utf-8")
+    code, _, err = cli("audit", "verify", key)
+    assert code == 5 and f"frozen document {srs} was changed" in err
+    code, out, _ = cli("artifacts", "list", key, "--json")
+    frozen = [d for d in json.loads(out) if d["status"] == "frozen"]
+    assert {d["document"] for d in frozen} == {"srs", "signoff-record"}
+
+
+def test_store_only_commands_do_not_import_prefect(home: Path) -> None:
+    code = (
+        "import sys; from typer.testing import CliRunner; from cli.main import app;"
+        "r = CliRunner().invoke(app, ['status', '--json']); assert r.exit_code == 0, r.output;"
+        "r = CliRunner().invoke(app, ['project', 'list']); assert r.exit_code == 0;"
+        "print('prefect' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
