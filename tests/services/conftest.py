@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from gate_helpers import GATE, SRS_DATA, complete_items, open_gate
+from gate_helpers import SRS_DATA, complete_items, open_gate
 
 from services import actions, records
 
