@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 KEY = r"^[a-z0-9][a-z0-9-]*$"
+ROLE_KEY = r"^[a-z][a-z0-9_]*$"
 LOCALES = ("en", "zh-CN")
 
 
@@ -28,7 +29,7 @@ class Strict(BaseModel):
 
 
 class Role(Strict):
-    key: str = Field(pattern=KEY)
+    key: str = Field(pattern=ROLE_KEY)
     title: Text
     client_side: bool = False
 
