@@ -21,18 +21,23 @@ def _run_phase(project: str, phase: str) -> State:
     run_id = str(flow_run.get_id())
     tasks.record_start(project, phase, run_id)
     log = get_run_logger()
+    cached: list[str] = []
     for gate in tasks.pending(project, phase):
-        shas = tasks.prepare_gate(project, gate, tasks.fingerprint(project, gate))
-        tasks.publish(project, gate, shas)
+        prepared = tasks.prepare_gate(
+            project, gate, tasks.fingerprint(project, gate), return_state=True
+        )
+        if prepared.name == "Cached":
+            cached.append(f"prepare_gate:{gate}")
+        tasks.publish(project, gate, prepared.result())
         met, waiting = tasks.evaluate_gate(project, gate)
         if not met:
             message = f"{gate} waits for {waiting}"
             log.info("%s: %s", project, message)
-            tasks.record_end(run_id, AWAITING, message)
+            tasks.record_end(run_id, AWAITING, message, cached)
             return Completed(name=AWAITING, message=message, data=gate)
         frozen = tasks.pass_gate(project, gate)
         log.info("%s: gate %s passed, %d documents frozen", project, gate, len(frozen))
-    tasks.record_end(run_id, PASSED, f"phase {phase} passed")
+    tasks.record_end(run_id, PASSED, f"phase {phase} passed", cached)
     return Completed(name=PASSED, message=f"phase {phase} passed", data=phase)
 
 

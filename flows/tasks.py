@@ -24,6 +24,7 @@ def fingerprint(project_key: str, gate_key: str) -> str:
         proj = lookup.project(s, project_key)
         rec = lookup.gate_record(s, proj, gate_key)
         state = {
+            "project": [proj.id, proj.created_at.isoformat()],  # another store, another project
             "records": records.by_kind(s, proj),
             "entries": [
                 (e.item_key, e.person_id, e.note, e.evidence_sha256, e.evidence_url)
@@ -33,7 +34,6 @@ def fingerprint(project_key: str, gate_key: str) -> str:
                 (w.item_key, w.reason)
                 for w in s.exec(select(Waiver).where(Waiver.gate_id == rec.id))
             ],
-            "status": rec.status,
         }
     raw = json.dumps(state, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()
@@ -89,9 +89,10 @@ def record_start(project_key: str, phase_key: str, flow_run_id: str) -> None:
         phases.start_run(s, project_key=project_key, phase_key=phase_key, flow_run_id=flow_run_id)
 
 
-def record_end(flow_run_id: str, outcome: str, message: str) -> None:
+def record_end(flow_run_id: str, outcome: str, message: str, cached: list[str]) -> None:
+    """Record how the run ended and which steps it skipped as already done."""
     with session_scope() as s:
-        phases.end_run(s, flow_run_id=flow_run_id, outcome=outcome, message=message)
+        phases.end_run(s, flow_run_id=flow_run_id, outcome=outcome, message=message, cached=cached)
 
 
 @task

@@ -73,10 +73,13 @@ def start_run(session: Session, *, project_key: str, phase_key: str, flow_run_id
     session.add(PhaseRun(project_id=proj.id, phase_key=phase_key, flow_run_id=flow_run_id))
 
 
-def end_run(session: Session, *, flow_run_id: str, outcome: str, message: str) -> None:
+def end_run(
+    session: Session, *, flow_run_id: str, outcome: str, message: str, cached: list[str]
+) -> None:
     run = session.exec(select(PhaseRun).where(PhaseRun.flow_run_id == flow_run_id)).first()
     if run is not None:
         run.outcome, run.message, run.ended_at = outcome, message, utcnow()
+        run.cached_steps = cached
         session.add(run)
 
 

@@ -78,6 +78,7 @@ class PhaseRun(SQLModel, table=True):
     ended_at: datetime | None = _ts_opt()
     outcome: str = Field(default="running", max_length=32)
     message: str = ""
+    cached_steps: list[str] = _json(list)  # steps skipped as already done (task cache)
 
 
 class GateRecord(SQLModel, table=True):
