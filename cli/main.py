@@ -127,6 +127,32 @@ def audit_verify(project: str = typer.Argument(None), as_json: bool = JsonOpt) -
         raise typer.Exit(5)
 
 
+health_app = typer.Typer(help="Post go-live health checks.", no_args_is_help=True)
+app.add_typer(health_app, name="health")
+
+
+@health_app.command("run")
+@edge
+def health_run(project: str) -> None:
+    """Run the health-check flow once for a project."""
+    from flows.runner import run_health
+
+    state = run_health(project)
+    console.print(f"{project}: {state.name}: {state.message}")
+
+
+@health_app.command("serve")
+@edge
+def health_serve(
+    project: str,
+    cron: str = typer.Option("0 6 * * 1", help="Schedule (cron), default Mondays 06:00."),
+) -> None:
+    """Serve the health-check flow on a schedule for a project (runs until stopped)."""
+    from flows.runner import serve_health
+
+    serve_health(project, cron)
+
+
 @app.command("demo")
 @edge
 def demo(

@@ -39,6 +39,30 @@ def run_engagement(project_key: str) -> Any:
     return engagement(project_key, keys, return_state=True)
 
 
+def run_health(project_key: str) -> Any:
+    """Run the health-check flow once."""
+    with session_scope() as s:
+        lookup.project(s, project_key)
+    from flows.environment import prepare
+
+    prepare()
+    from flows.health import health_check
+
+    return health_check(project_key, return_state=True)
+
+
+def serve_health(project_key: str, cron: str) -> None:
+    """Serve the health check on a cron schedule (needs a running Prefect server to schedule)."""
+    with session_scope() as s:
+        lookup.project(s, project_key)
+    from flows.environment import prepare
+
+    prepare()
+    from flows.health import health_check
+
+    health_check.serve(name=f"health-{project_key}", cron=cron, parameters={"project": project_key})
+
+
 class _Done:
     """Stands for a final state when no flow had to run."""
 

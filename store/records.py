@@ -217,3 +217,14 @@ class Reconciliation(Record):
 
 
 KINDS["reconciliation"] = Reconciliation
+
+
+class HealthCheck(Record):
+    """One scheduled post go-live health check and its findings."""
+
+    at: str
+    healthy: bool
+    checks: dict[str, dict[str, bool | str]]
+
+
+KINDS["health_check"] = HealthCheck

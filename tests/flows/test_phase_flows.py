@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from core.errors import Conflict
 from flows.runner import run_phase
-from services import actions, records
+from services import actions, lookup, records
 from store.db import session_scope
 from store.models import AuditEntry, Document, PhaseRun, PhaseState
 
@@ -58,3 +58,27 @@ def test_locked_phase_is_refused_with_the_blocking_gate(flows_home, make_project
     key = make_project("locked-erp")
     with pytest.raises(Conflict, match="gate srs-signoff of phase requirements has not passed"):
         run_phase(key, "design")
+
+
+def test_health_check_flow_records_findings(flows_home, make_project) -> None:
+    from flows.runner import run_health
+    from services.records import by_kind
+
+    key = make_project("health-erp")
+    actions.run(
+        records.upsert_many,
+        project_key=key,
+        actor="chen.lead",
+        records={
+            "hypercare_issue": {
+                "h1": {"title": "Label printer", "severity": "high", "opened": "2026-09-01"}
+            }
+        },
+    )
+    state = run_health(key)
+    assert state.name == "NeedsAttention"
+    assert "no_open_issues" in state.message
+    with session_scope() as s:
+        checks = by_kind(s, lookup.project(s, key))["health_check"]
+    assert len(checks) == 1 and checks[0]["healthy"] is False
+    assert checks[0]["checks"]["no_open_issues"]["detail"].startswith("1 open")
