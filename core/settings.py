@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the store; SQLite under home when unset."
+    )
+    trigger: Literal["inprocess", "deployment"] = Field(
+        default="inprocess",
+        description="How a satisfied gate runs its phase again: in this process (embedded "
+        "default) or through the served deployment `phase-<key>/<key>` (prefect.yaml).",
     )
 
     @property

@@ -22,6 +22,19 @@ def run_phase(project_key: str, phase_key: str) -> Any:
     return run_phase_flow(project_key, phase_key)
 
 
+def schedule_phase(project_key: str, phase_key: str) -> str:
+    """Ask the served deployment `phase-<key>/<key>` to run; returns without waiting."""
+    from flows.environment import prepare
+
+    prepare()
+    from prefect.deployments import run_deployment
+
+    run = run_deployment(
+        f"phase-{phase_key}/{phase_key}", parameters={"project": project_key}, timeout=0
+    )
+    return run.state.name if run.state else "Scheduled"
+
+
 def run_engagement(project_key: str) -> Any:
     """Run the project's phases in order until one waits at its gate."""
     with session_scope() as s:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from core.errors import ConcurrentUpdate
+from core.settings import get_settings
 from services import gates, lookup
 from store import audit
 from store.db import session_scope
@@ -72,9 +73,17 @@ def sign(
 
 
 def advance_phase(*, project_key: str, gate_key: str) -> str:
-    """Run the gate's phase flow in-process (imports Prefect only now)."""
+    """Run the gate's phase flow again (imports Prefect only now).
+
+    In-process on the embedded default; through the served deployment when
+    IMPLFLOW_TRIGGER=deployment, returning at once with the scheduled run's state.
+    """
     with session_scope() as session:
         phase_key = lookup.gate_def(lookup.project(session, project_key), gate_key)[0].key
+    if get_settings().trigger == "deployment":
+        from flows.runner import schedule_phase
+
+        return schedule_phase(project_key, phase_key)
     from flows.runner import run_phase
 
     return run_phase(project_key, phase_key).name
