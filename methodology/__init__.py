@@ -1,1 +1,29 @@
-"""methodology package."""
+"""The methodology as data: the pack schema, loading with file/line errors, tailoring.
+
+Light to import: no store, no Prefect.
+"""
+
+from methodology.loader import (
+    LoadedPack,
+    apply_overlay,
+    apply_overlay_file,
+    available_packs,
+    load_overlay_file,
+    load_pack,
+    load_pack_file,
+)
+from methodology.schema import Gate, Methodology, Overlay, Phase
+
+__all__ = [
+    "Gate",
+    "LoadedPack",
+    "Methodology",
+    "Overlay",
+    "Phase",
+    "apply_overlay",
+    "apply_overlay_file",
+    "available_packs",
+    "load_overlay_file",
+    "load_pack",
+    "load_pack_file",
+]

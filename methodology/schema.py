@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 KEY = r"^[a-z0-9][a-z0-9-]*$"
 ROLE_KEY = r"^[a-z][a-z0-9_]*$"
@@ -97,21 +104,13 @@ class Methodology(Strict):
     phases: list[Phase] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> Methodology:
-        roles = {r.key for r in self.roles}
-        _unique([r.key for r in self.roles], "roles")
-        _unique([p.key for p in self.phases], "phases")
-        _unique([g.key for p in self.phases for g in p.gates], "gates")
-        orders = [p.order for p in self.phases]
-        if orders != sorted(orders) or len(set(orders)) != len(orders):
-            raise ValueError("phases must be listed in strictly increasing order")
-        for phase in self.phases:
-            for gate in phase.gates:
-                _unique([i.key for i in gate.checklist], f"checklist of gate {gate.key}")
-                _unique([c.key for c in gate.criteria], f"criteria of gate {gate.key}")
-                unknown = set(gate.signoff.roles + gate.signoff.waiver_roles) - roles
-                if unknown:
-                    raise ValueError(f"gate {gate.key} names unknown roles: {sorted(unknown)}")
+    def _references_resolve(self, info: ValidationInfo) -> Methodology:
+        if info.context and info.context.get("defer_checks"):
+            return self  # the loader runs them itself, to name the line at fault
+        problems = reference_problems(self)
+        if problems:
+            loc, message = problems[0]
+            raise ValueError(f"{'.'.join(map(str, loc))}: {message}")
         return self
 
     def phase(self, key: str) -> Phase | None:
@@ -130,10 +129,35 @@ class Methodology(Strict):
         return self.phases[i + 1] if i + 1 < len(keys) else None
 
 
-def _unique(keys: list[str], where: str) -> None:
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
-    if dupes:
-        raise ValueError(f"duplicate keys in {where}: {dupes}")
+Loc = tuple[str | int, ...]
+
+
+def reference_problems(m: Methodology) -> list[tuple[Loc, str]]:
+    """Cross-references a field type cannot check: unique keys, known roles, phase order."""
+    out: list[tuple[Loc, str]] = []
+    roles = {r.key for r in m.roles}
+    out += _dupes([r.key for r in m.roles], ("roles",))
+    out += _dupes([p.key for p in m.phases], ("phases",))
+    seen_gates: set[str] = set()
+    for pi, phase in enumerate(m.phases):
+        if pi and phase.order <= m.phases[pi - 1].order:
+            out.append((("phases", pi, "order"), "phases must be in strictly increasing order"))
+        for gi, gate in enumerate(phase.gates):
+            at: Loc = ("phases", pi, "gates", gi)
+            if gate.key in seen_gates:
+                out.append(((*at, "key"), f"duplicate gate key {gate.key!r}"))
+            seen_gates.add(gate.key)
+            out += _dupes([i.key for i in gate.checklist], (*at, "checklist"))
+            out += _dupes([c.key for c in gate.criteria], (*at, "criteria"))
+            for field in ("roles", "waiver_roles"):
+                for ri, role in enumerate(getattr(gate.signoff, field)):
+                    if role not in roles:
+                        out.append(((*at, "signoff", field, ri), f"unknown role {role!r}"))
+    return out
+
+
+def _dupes(keys: list[str], at: Loc) -> list[tuple[Loc, str]]:
+    return [((*at, i, "key"), f"duplicate key {k!r}") for i, k in enumerate(keys) if k in keys[:i]]
 
 
 class ItemChange(Strict):

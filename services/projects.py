@@ -29,7 +29,7 @@ class ProjectCreate(BaseModel):
 
 def create_project(session: Session, *, spec: ProjectCreate, actor: str) -> Project:
     """Create a project pinned to a pack version (with an optional overlay); open phase 1."""
-    from methodology.loader import apply_overlay, load_overlay_file, load_pack
+    from methodology.loader import apply_overlay_file, load_pack
 
     _check_fields(spec)
     if session.exec(select(Project).where(Project.key == spec.key)).first():
@@ -37,8 +37,7 @@ def create_project(session: Session, *, spec: ProjectCreate, actor: str) -> Proj
     pack = load_pack(spec.pack, spec.version)
     overlay = None
     if spec.overlay_path is not None:
-        ov = load_overlay_file(spec.overlay_path)
-        apply_overlay(pack.methodology, ov, str(spec.overlay_path))  # refuse a bad one now
+        ov, _ = apply_overlay_file(pack.methodology, spec.overlay_path)  # refuse a bad one now
         overlay = ov.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     proj = Project(
         key=spec.key,
