@@ -1,0 +1,279 @@
+"""The documents implflow renders, and the context each template is filled from."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from artifacts.context import DocumentInput
+from core.errors import InvalidInput
+from methodology.schema import Text
+from store.records import KINDS
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    key: str
+    title: Text
+
+
+def _t(en: str, zh: str) -> Text:
+    return Text.model_validate({"en": en, "zh-CN": zh})
+
+
+DOCUMENTS: dict[str, DocumentSpec] = {
+    d.key: d
+    for d in (
+        DocumentSpec("srs", _t("Software Requirements Specification", "需求规格说明书")),
+        DocumentSpec(
+            "solution-design", _t("Solution Design Specification", "系统实施方案设计说明书")
+        ),
+        DocumentSpec("migration-plan", _t("Data Migration Plan", "数据迁移方案")),
+        DocumentSpec(
+            "pilot-reconciliation", _t("Pilot Migration Reconciliation Report", "试迁移核对报告")
+        ),
+        DocumentSpec(
+            "full-reconciliation", _t("Full Migration Reconciliation Report", "全量迁移核对报告")
+        ),
+        DocumentSpec("training-plan", _t("Training Plan", "培训计划")),
+        DocumentSpec("training-report", _t("Training Completion Report", "培训完成报告")),
+        DocumentSpec("golive-checklist", _t("Go-Live Checklist", "上线检查清单")),
+        DocumentSpec("acceptance-report", _t("Acceptance Report", "验收报告")),
+        DocumentSpec("signoff-record", _t("Sign-off Record", "签署记录")),
+    )
+}
+
+LEVEL = {"low": 1, "medium": 2, "high": 3}
+PASS_SCORE = 60
+
+
+def records(data: DocumentInput, kind: str) -> list[Any]:
+    """The project's records of a kind, validated; a malformed one fails the render."""
+    schema = KINDS[kind]
+    try:
+        return [schema.model_validate(r) for r in data.records.get(kind, [])]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InvalidInput(
+            f"{kind} record: {'.'.join(map(str, err['loc']))}: {err['msg']}"
+        ) from None
+
+
+def _base(data: DocumentInput) -> dict[str, Any]:
+    return {"project": data.project, "gate": data.gate, "version": data.version}
+
+
+def _srs(data: DocumentInput) -> dict[str, Any]:
+    reqs = records(data, "requirement")
+    by_dept: dict[str, list[Any]] = defaultdict(list)
+    for r in reqs:
+        by_dept[r.department].append(r)
+    risks = sorted(records(data, "risk"), key=lambda r: -LEVEL[r.likelihood] * LEVEL[r.impact])
+    return {
+        "departments": records(data, "department"),
+        "processes": records(data, "process"),
+        "requirements_by_department": dict(sorted(by_dept.items())),
+        "priority_counts": Counter(r.priority or "unclassified" for r in reqs),
+        "requirement_total": len(reqs),
+        "questions": records(data, "open_question"),
+        "risks": [(r, LEVEL[r.likelihood] * LEVEL[r.impact]) for r in risks],
+    }
+
+
+def _design(data: DocumentInput) -> dict[str, Any]:
+    roles = records(data, "role_permission")
+    modules = records(data, "module")
+    columns = sorted({m for r in roles for m in r.permissions})
+    return {
+        "modules_in": [m for m in modules if m.enabled],
+        "modules_out": [m for m in modules if not m.enabled],
+        "roles": roles,
+        "matrix_columns": columns,
+        "fields": records(data, "custom_field"),
+        "numbering": records(data, "numbering_rule"),
+        "integrations": records(data, "integration"),
+    }
+
+
+def _migration_plan(data: DocumentInput) -> dict[str, Any]:
+    objects = records(data, "migration_object")
+    return {"objects": objects, "total_rows": sum(o.source_rows for o in objects)}
+
+
+class ReconLine(BaseModel):
+    name: str
+    source: int
+    migrated: int
+    rejected: int
+    duplicates: int
+    missing: int = 0
+    extra: int = 0
+    changed: int = 0
+    amounts: list[tuple[str, int, int]] = []
+    changed_columns: dict[str, int] = {}
+    samples: list[dict[str, str]] = []
+    reasons: dict[str, int] = {}
+
+    @property
+    def balanced(self) -> bool:
+        return self.source == self.migrated + self.rejected + self.duplicates
+
+    @property
+    def rejection_rate(self) -> float:
+        return self.rejected / self.source if self.source else 0.0
+
+    @property
+    def amounts_equal(self) -> bool:
+        return all(s == t for _, s, t in self.amounts)
+
+
+def _recon_lines(data: DocumentInput, stage: str) -> list[ReconLine]:
+    lines = []
+    for r in records(data, "reconciliation"):
+        if r.stage != stage:
+            continue
+        cur = sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
+        lines.append(
+            ReconLine(
+                name=r.object,
+                source=r.source_rows,
+                migrated=r.migrated,
+                rejected=r.rejected,
+                duplicates=r.duplicates,
+                missing=r.missing,
+                extra=r.extra,
+                changed=r.changed,
+                amounts=[
+                    (c, r.amount_source_cents.get(c, 0), r.amount_target_cents.get(c, 0))
+                    for c in cur
+                ],
+                changed_columns=r.changed_columns,
+                samples=r.samples[:5],
+                reasons=r.rejection_reasons,
+            )
+        )
+    return lines or [_from_object(o, stage) for o in records(data, "migration_object")]
+
+
+def _from_object(o: Any, stage: str) -> ReconLine:
+    pilot = stage == "pilot"
+    return ReconLine(
+        name=o.name,
+        source=o.pilot_rows if pilot else o.source_rows,
+        migrated=o.pilot_migrated if pilot else o.full_migrated,
+        rejected=o.pilot_rejected if pilot else o.full_rejected,
+        duplicates=0,
+        changed=o.changed_keys,
+        amounts=[("diff", 0, o.pilot_amount_diff_cents if pilot else o.full_amount_diff_cents)],
+    )
+
+
+def _recon(stage: str) -> Callable[[DocumentInput], dict[str, Any]]:
+    def build(data: DocumentInput) -> dict[str, Any]:
+        lines = _recon_lines(data, stage)
+        ok = all(
+            x.balanced and x.amounts_equal and not (x.changed + x.missing + x.extra) for x in lines
+        )
+        return {"stage": stage, "lines": lines, "all_ok": ok and bool(lines)}
+
+    return build
+
+
+def _training_plan(data: DocumentInput) -> dict[str, Any]:
+    trainees = records(data, "trainee")
+    return {
+        "sessions": sorted(records(data, "training_session"), key=lambda s: s.day),
+        "tier_counts": Counter(t.tier for t in trainees),
+        "hours": sum(s.hours for s in records(data, "training_session")),
+    }
+
+
+def _group_stats(trainees: list[Any], key: Callable[[Any], str]) -> list[dict[str, Any]]:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for t in trainees:
+        groups[key(t)].append(t)
+    out = []
+    for name, ts in sorted(groups.items()):
+        scored = [t.score for t in ts if t.score is not None]
+        out.append(
+            {
+                "name": name,
+                "trainees": len(ts),
+                "attended": sum(t.attended for t in ts),
+                "average": sum(scored) / len(scored) if scored else 0.0,
+                "passed": sum(s >= PASS_SCORE for s in scored),
+            }
+        )
+    return out
+
+
+def _training_report(data: DocumentInput) -> dict[str, Any]:
+    trainees = records(data, "trainee")
+    return {
+        "by_tier": _group_stats(trainees, lambda t: t.tier),
+        "by_department": _group_stats(trainees, lambda t: t.department),
+        "total": _group_stats(trainees, lambda t: "all"),
+        "pass_score": PASS_SCORE,
+        "below": [t for t in trainees if t.score is not None and t.score < PASS_SCORE],
+    }
+
+
+def _golive(data: DocumentInput) -> dict[str, Any]:
+    cases = records(data, "uat_case")
+    issues = records(data, "hypercare_issue")
+    open_ = [i for i in issues if i.closed is None]
+    return {
+        "checks": records(data, "golive_check"),
+        "uat_total": len(cases),
+        "uat_passed": sum(c.passed is True for c in cases),
+        "uat_failed": [c for c in cases if c.passed is False],
+        "open_by_severity": Counter(i.severity for i in open_),
+        "go": all(c.ok for c in data.gate.criteria) and bool(data.gate.criteria),
+    }
+
+
+def _acceptance(data: DocumentInput) -> dict[str, Any]:
+    survey = records(data, "survey_response")
+    issues = records(data, "hypercare_issue")
+    return {
+        "criteria": records(data, "acceptance_criterion"),
+        "issues_total": len(issues),
+        "issues_closed": sum(i.closed is not None for i in issues),
+        "survey_count": len(survey),
+        "survey_average": sum(s.score for s in survey) / len(survey) if survey else 0.0,
+        "survey": survey,
+        "articles": records(data, "knowledge_article"),
+    }
+
+
+def _signoff(data: DocumentInput) -> dict[str, Any]:
+    sigs = data.signatures
+    return {
+        "approvals": [s for s in sigs if s.decision == "approve" and not s.voided],
+        "rejections": [s for s in sigs if s.decision == "reject"],
+        "voided": [s for s in sigs if s.decision == "approve" and s.voided],
+        "documents": dict(sorted(data.documents.items())),
+    }
+
+
+BUILDERS: dict[str, Callable[[DocumentInput], dict[str, Any]]] = {
+    "srs": _srs,
+    "solution-design": _design,
+    "migration-plan": _migration_plan,
+    "pilot-reconciliation": _recon("pilot"),
+    "full-reconciliation": _recon("full"),
+    "training-plan": _training_plan,
+    "training-report": _training_report,
+    "golive-checklist": _golive,
+    "acceptance-report": _acceptance,
+    "signoff-record": _signoff,
+}
+
+
+def build_context(doc_key: str, data: DocumentInput) -> dict[str, Any]:
+    """The template context of a document: the common header plus its own sections."""
+    return {**_base(data), **BUILDERS[doc_key](data)}
