@@ -18,9 +18,9 @@ def _result(failures: list[str], total: int, what: str) -> CriterionResult:
     return CriterionResult(True, f"all {total} {what} pass")
 
 
-def _ratio(ok: int, total: int, minimum: float, what: str) -> CriterionResult:
+def _ratio(ok: int, total: int, minimum: float, what: str, noun: str = "") -> CriterionResult:
     if total == 0:
-        return CriterionResult(False, f"no {what} recorded")
+        return CriterionResult(False, f"no {noun or what} recorded")
     ratio = ok / total
     verdict = ratio >= minimum
     return CriterionResult(verdict, f"{ok}/{total} {what} ({ratio:.0%}, minimum {minimum:.0%})")
@@ -78,7 +78,8 @@ def integrations_verified(data: ProjectData) -> CriterionResult:
 @criterion("training_attendance")
 def training_attendance(data: ProjectData, min_ratio: float = 0.95) -> CriterionResult:
     trainees = data.records("trainee")
-    return _ratio(sum(t.attended for t in trainees), len(trainees), min_ratio, "trainees attended")
+    attended = sum(t.attended for t in trainees)
+    return _ratio(attended, len(trainees), min_ratio, "trainees attended", "trainees")
 
 
 @criterion("training_scores")
@@ -87,13 +88,16 @@ def training_scores(
 ) -> CriterionResult:
     scored = [t for t in data.records("trainee") if t.score is not None]
     passed = sum(t.score >= pass_score for t in scored)
-    return _ratio(passed, len(scored), min_pass_ratio, f"trainees scored ≥ {pass_score}")
+    return _ratio(
+        passed, len(scored), min_pass_ratio, f"trainees scored ≥ {pass_score}", "training scores"
+    )
 
 
 @criterion("uat_pass_rate")
 def uat_pass_rate(data: ProjectData, min_ratio: float = 0.95) -> CriterionResult:
     cases = data.records("uat_case")
-    return _ratio(sum(c.passed is True for c in cases), len(cases), min_ratio, "UAT cases passed")
+    passed = sum(c.passed is True for c in cases)
+    return _ratio(passed, len(cases), min_ratio, "UAT cases passed", "UAT cases")
 
 
 @criterion("no_open_issues")
