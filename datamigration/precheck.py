@@ -1,0 +1,55 @@
+"""Checks made before any row is written: every currency and date in the data has a rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import MigrationError
+from datamigration.rules import Reject
+from datamigration.sources import SourceReader
+from datamigration.spec import MigrationSpec
+from datamigration.transform import Transformer
+
+
+def _convert_fields(spec: MigrationSpec) -> list[tuple[str, str]]:
+    pairs = []
+    for f in spec.fields:
+        for r in f.rules:
+            if isinstance(r, dict) and "convert" in r:
+                pairs.append((r["convert"]["currency_field"], r["convert"]["date_field"]))
+    return sorted(set(pairs))
+
+
+def check_rates(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> None:
+    """One read of the currency and date columns: the earliest day of each currency must
+    have a rate (later days take the latest rate on or before them)."""
+    pairs = _convert_fields(spec)
+    if not pairs:
+        return
+    rates = tf.rates
+    plans = {p.name: p for p in tf.plans}
+    earliest: dict[str, Any] = {}
+    with reader.open() as (_, rows):
+        for _, raw in rows:
+            for cur_f, day_f in pairs:
+                cur, day = _value(plans[cur_f], raw), _value(plans[day_f], raw)
+                if (
+                    cur is not None
+                    and day is not None
+                    and (cur not in earliest or day < earliest[cur])
+                ):
+                    earliest[cur] = day
+    for cur, day in sorted(earliest.items()):
+        first = rates.earliest(cur)
+        if first is None or first > day:
+            raise MigrationError(
+                f"spec {spec.name}: no {cur} rate on {day} in "
+                f"{spec.rates} (data in {cur} from {day})"
+            )
+
+
+def _value(plan: Any, raw: list[str]) -> Any:
+    try:
+        return plan.value(raw[plan.index], {}, 0)
+    except (Reject, IndexError):
+        return None

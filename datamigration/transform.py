@@ -1,0 +1,200 @@
+"""A spec compiled into one row transformer: raw source row → target values, or the reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import datamigration.rules_values  # noqa: F401  (registers the value rules)
+from core.errors import MigrationError
+from datamigration.rules import RULES, Reject, RuleContext, RuleFn
+from datamigration.rules_values import RateTable
+from datamigration.spec import FieldSpec, MigrationSpec
+
+
+class Rejected(Exception):
+    """A row no rule could make valid; `reasons` names each field at fault."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def _to_int(v: Any) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise Reject(f"not an integer: {v!r}") from None
+
+
+def _to_decimal(v: Any) -> Decimal:
+    if isinstance(v, Decimal):
+        return v
+    try:
+        return Decimal(str(v).strip())
+    except InvalidOperation:
+        raise Reject(f"not a number: {v!r}") from None
+
+
+def _to_date(v: Any) -> dt.date:
+    if isinstance(v, dt.date):
+        return v
+    from datamigration.rules_values import parse_date
+
+    return parse_date(str(v))
+
+
+def _to_bool(v: Any) -> bool:
+    s = str(v).strip().lower()
+    if s in ("1", "true", "yes", "y", "是"):
+        return True
+    if s in ("0", "false", "no", "n", "否", ""):
+        return False
+    raise Reject(f"not a boolean: {v!r}")
+
+
+TYPES: dict[str, Callable[[Any], Any]] = {
+    "str": lambda v: v if isinstance(v, str) else str(v),
+    "int": _to_int,
+    "decimal": _to_decimal,
+    "date": _to_date,
+    "bool": _to_bool,
+}
+
+
+_MISS = object()
+
+
+class _Refused:
+    """A memoised rejection: the reason only."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+BUILTIN = frozenset(RULES)  # custom rules may read the row: never memoised
+MEMO_PROBE, MEMO_MAX = 20_000, 200_000
+
+
+class FieldPlan:
+    """One target field: where its value comes from, its rules and its type.
+
+    Fields whose rules do not look at the row are memoised on the raw value (dates,
+    currencies, countries repeat); a memo whose values rarely repeat switches itself off.
+    """
+
+    def __init__(
+        self, spec: FieldSpec, index: int | None, rules: list[RuleFn], uses_row: bool
+    ) -> None:
+        self.name, self.index, self.const = spec.name, index, spec.value
+        self.rules, self.required = rules, spec.required
+        self.convert = None if spec.type == "str" else TYPES[spec.type]
+        self.memo: dict[Any, Any] | None = None if uses_row else {}
+
+    def value(self, v: Any, row: dict[str, Any], rows_seen: int) -> Any:
+        """The field's value (slow path: computes, and memoises when that pays)."""
+        try:
+            result = self._compute(v, row)
+        except Reject as exc:
+            result = _Refused(str(exc))  # not the exception: its traceback pins whole batches
+        memo = self.memo
+        if memo is not None:
+            n = len(memo)
+            if n >= MEMO_MAX or (n >= MEMO_PROBE and rows_seen < n * 1.25):
+                self.memo = None  # under 20% hits: memoising only costs memory
+            else:
+                memo[v] = result
+        if result.__class__ is _Refused:
+            raise Reject(result.reason)
+        return result
+
+    def _compute(self, v: Any, row: dict[str, Any]) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if self.required:
+                raise Reject("missing value")
+            return None
+        for rule in self.rules:
+            v = rule(v, row)
+        return v if self.convert is None else self.convert(v)
+
+
+class Transformer:
+    """Applies the compiled plan; `columns` is the target column order of the output tuple."""
+
+    def __init__(self, plans: list[FieldPlan], key: list[str], rates: RateTable | None) -> None:
+        self.plans, self.rates = plans, rates
+        self.columns = [p.name for p in plans]
+        self.key_index = [self.columns.index(k) for k in key]
+        self.rows = 0
+
+    def apply(self, raw: list[str]) -> tuple[Any, ...]:
+        self.rows += 1
+        out: dict[str, Any] = {}
+        reasons: list[str] | None = None
+        for p in self.plans:
+            v = raw[p.index] if p.index is not None else p.const
+            memo = p.memo
+            if memo is not None:
+                hit = memo.get(v, _MISS)
+                if hit is not _MISS and hit.__class__ is not _Refused:
+                    out[p.name] = hit
+                    continue
+            try:
+                out[p.name] = p.value(v, out, self.rows)
+            except Reject as exc:
+                reasons = (reasons or []) + [f"{p.name}: {exc}"]
+                out[p.name] = None
+        if reasons:
+            raise Rejected(reasons)
+        return tuple(out.values())
+
+    def key(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(values[i] for i in self.key_index)
+
+
+def load_plugins(spec: MigrationSpec) -> None:
+    for module in spec.plugins:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise MigrationError(f"plugin {module!r} cannot be imported: {exc}") from None
+
+
+def compile_spec(spec: MigrationSpec, header: list[str]) -> Transformer:
+    """Compile the spec against the source header; unknown columns or rules are refused."""
+    load_plugins(spec)
+    rates = RateTable(spec.path(spec.rates), spec.base_currency) if spec.rates else None
+    index = {name: i for i, name in enumerate(header)}
+    plans = []
+    for f in spec.fields:
+        if f.source is not None and f.source not in index:
+            raise MigrationError(
+                f"spec {spec.name}: field {f.name}: source column "
+                f"{f.source!r} is not in the source ({', '.join(header)})"
+            )
+        if f.source is None and f.value is None:
+            raise MigrationError(f"spec {spec.name}: field {f.name} needs a source or a value")
+        ctx = RuleContext(f.name, rates)
+        names = [r if isinstance(r, str) else next(iter(r)) for r in f.rules]
+        uses_row = any(n == "convert" or n not in BUILTIN for n in names)
+        rules = [_rule(spec, f, r, ctx) for r in f.rules]
+        plans.append(FieldPlan(f, index.get(f.source) if f.source else None, rules, uses_row))
+    return Transformer(plans, spec.key, rates)
+
+
+def _rule(spec: MigrationSpec, f: FieldSpec, rule: str | dict[str, Any], ctx: RuleContext):
+    name, params = (rule, None) if isinstance(rule, str) else next(iter(rule.items()))
+    factory = RULES.get(name)
+    if factory is None:
+        raise MigrationError(f"spec {spec.name}: field {f.name}: unknown rule {name!r}")
+    try:
+        return factory(params, ctx)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MigrationError(
+            f"spec {spec.name}: field {f.name}: rule {name}: bad parameters ({exc})"
+        ) from None
