@@ -69,6 +69,13 @@ class Target:
         if create:
             self.execute(table_ddl(table, columns, key))
 
+    def replace_table(self, table: str, columns: list[tuple[str, str]], key: list[str]) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {table}")
+        self.execute(table_ddl(table, columns, key))
+
+    def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
     def done_batches(self, run_id: str) -> set[int]:
         rows = self.execute("SELECT batch_no FROM implflow_ledger WHERE run_id = %s", (run_id,))
         return {r[0] for r in rows}
@@ -98,6 +105,14 @@ class SqliteTarget(Target):
             con.execute("ROLLBACK")
             raise
 
+    def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        marks = ",".join("?" * len(columns))
+        with self.con:
+            self.con.execute("BEGIN")
+            self.con.executemany(
+                f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows
+            )
+
     def close(self) -> None:
         self.con.close()
 
@@ -126,6 +141,12 @@ class PostgresTarget(Target):
                     for q in quarantine:
                         cp.write_row(q)
             cur.execute("INSERT INTO implflow_ledger VALUES (%s,%s,%s,%s,%s,%s,%s)", ledger)
+
+    def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        with self.con.transaction(), self.con.cursor() as cur:
+            with cur.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
 
     def close(self) -> None:
         self.con.close()
@@ -176,6 +197,18 @@ class SqlAlchemyTarget(Target):
                 text(f"INSERT INTO implflow_ledger VALUES ({','.join(':' + c for c in lcols)})"),
                 dict(zip(lcols, ledger, strict=True)),
             )
+
+    def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        from sqlalchemy import text
+
+        if not rows:
+            return
+        ins = text(
+            f"INSERT INTO {table} ({','.join(columns)}) VALUES "
+            f"({','.join(':' + c for c in columns)})"
+        )
+        with self.engine.begin() as con:
+            con.execute(ins, [dict(zip(columns, r, strict=True)) for r in rows])
 
     def close(self) -> None:
         self.engine.dispose()
