@@ -6,6 +6,7 @@ import typer
 
 from cli.edge import JsonOpt, console, edge, emit_json, fail, table
 from cli.gates import gate_app
+from cli.migrate import migrate_app
 from cli.projects import data_app, member_app, project_app
 from services import actions, audit_check, documents, lookup, portfolio
 
@@ -164,17 +165,7 @@ def demo(
     run_demo(locale)
 
 
-def _mount_migrate() -> None:
-    try:
-        from cli.migrate import app as migrate_app
-    except ImportError:  # the data-migration toolkit is optional at import time
-        return
-    app.add_typer(
-        migrate_app, name="migrate", help="Data migration: profile, pilot, run, reconcile."
-    )
-
-
-_mount_migrate()
+app.add_typer(migrate_app, name="migrate")
 
 
 def main() -> None:

@@ -30,6 +30,14 @@ class SourceReader:
             with self._sql() as opened:
                 yield opened
 
+    def header(self) -> list[str]:
+        """The source's column names, without reading its rows."""
+        if self.spec.source.csv is not None:
+            with self._csv() as (header, _):
+                return header
+        with self._sql(probe=True) as (header, _):
+            return header
+
     @contextmanager
     def _csv(self) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
         src = self.spec.source.csv
@@ -50,14 +58,16 @@ class SourceReader:
             yield header, _numbered(reader, path)
 
     @contextmanager
-    def _sql(self) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
+    def _sql(self, probe: bool = False) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
         from sqlalchemy import create_engine, text
         from sqlalchemy.exc import SQLAlchemyError
 
         src = self.spec.source.sql
         assert src is not None
         query = src.query or f"SELECT * FROM {src.table}"
-        if src.order_by:
+        if probe:
+            query = f"SELECT * FROM ({query}) AS probe WHERE 1 = 0"
+        elif src.order_by:
             query += " ORDER BY " + ", ".join(src.order_by)
         engine = create_engine(src.url)
         try:

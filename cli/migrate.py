@@ -1,0 +1,155 @@
+"""`implflow migrate profile|pilot|run|reconcile SPEC`: the data-migration toolkit's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.edge import JsonOpt, console, edge, emit_json, table
+
+migrate_app = typer.Typer(
+    help="Data migration: profile, pilot, run, reconcile.", no_args_is_help=True
+)
+ProjectOpt = typer.Option(None, "--project", help="Record the reconciliation on this project.")
+ActorOpt = typer.Option("implflow", "--as", help="Who records it.")
+
+
+def _spec(path: Path):  # type: ignore[no-untyped-def]
+    from datamigration.spec import load_spec
+
+    return load_spec(path)
+
+
+def _run(path: Path, mode: str, run_id: str | None, as_json: bool) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from datamigration.load import run
+
+    spec = _spec(path)
+    state = {"rows": 0, "rejected": 0}
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn(
+            "{task.completed:,} rows · {task.fields[rate]:,.0f} rows/s · "
+            "{task.fields[rejected]:,} rejected"
+        ),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=as_json, disable=as_json) as bar:
+        task = bar.add_task(f"{mode} {spec.name}", total=None, rate=0, rejected=0)
+
+        def progress(rows: int, rejected: int) -> None:
+            state["rows"] += rows
+            state["rejected"] += rejected
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            bar.update(
+                task,
+                completed=state["rows"],
+                rate=state["rows"] / elapsed,
+                rejected=state["rejected"],
+            )
+
+        result = run(spec, mode, run_id, progress)
+    if as_json:
+        return emit_json(result.model_dump() | {"balanced": result.balanced})
+    console.print(
+        f"{result.run_id}: {result.rows_in:,} rows in → {result.migrated:,} migrated, "
+        f"{result.quarantined:,} quarantined, {result.duplicates:,} duplicates "
+        f"({'balanced' if result.balanced else 'NOT balanced'}); "
+        f"{result.batches_skipped} finished batches skipped"
+    )
+
+
+@migrate_app.command("pilot")
+@edge
+def pilot(
+    spec: Path,
+    run_id: str = typer.Option(None, help="Resume this run id."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Migrate the spec's deterministic sample, resumably."""
+    _run(spec, "pilot", run_id, as_json)
+
+
+@migrate_app.command("run")
+@edge
+def full(
+    spec: Path,
+    run_id: str = typer.Option(None, help="Resume this run id."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Migrate every row in batches; a re-run skips the finished batches."""
+    _run(spec, "full", run_id, as_json)
+
+
+@migrate_app.command("profile")
+@edge
+def profile(
+    spec: Path,
+    as_json: bool = JsonOpt,
+    out: Path = typer.Option(None, help="Write the Markdown profile here."),
+    locale: str = typer.Option("en", help="en or zh-CN"),
+) -> None:
+    """Data-quality profile of the source: nulls, distinct values, duplicates, rejects."""
+    from datamigration.profile import profile as build
+    from datamigration.profile import render_profile
+
+    p = build(_spec(spec))
+    if out is not None:
+        out.write_text(render_profile(p, locale), encoding="utf-8")
+    if as_json:
+        return emit_json(p.model_dump())
+    table(
+        f"Profile of {p.object}: {p.rows:,} rows, {p.duplicate_keys:,} duplicate keys",
+        ["column", "blank", "distinct", "sample"],
+        [(c.name, c.blank, c.distinct_label, ", ".join(c.samples[:3])) for c in p.columns],
+    )
+    table("Values the rules would reject", ["reason", "rows"], p.rejects.items())
+
+
+@migrate_app.command("reconcile")
+@edge
+def reconcile(
+    spec: Path,
+    mode: str = typer.Option("full", help="pilot or full"),
+    run_id: str = typer.Option(None),
+    project: str = ProjectOpt,
+    actor: str = ActorOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Reconcile a run on both legs; with --project, record it for the migration gate."""
+    from datamigration.recon import reconcile as recon
+    from services import actions, records
+
+    r = recon(_spec(spec), mode, run_id)
+    if project:
+        actions.run(
+            records.upsert_many,
+            project_key=project,
+            actor=actor,
+            records={"reconciliation": {f"{r.object}-{r.stage}": r.to_record()}},
+        )
+    if as_json:
+        return emit_json(
+            r.model_dump() | {"balanced": r.balanced, "amounts_equal": r.amounts_equal}
+        )
+    console.print(
+        f"{r.object} {r.stage}: {r.source_rows:,} source = {r.migrated:,} migrated + "
+        f"{r.rejected:,} rejected + {r.duplicates:,} duplicates "
+        f"({'balanced' if r.balanced else 'NOT balanced'})"
+    )
+    table(
+        "Amounts (cents)",
+        ["currency", "expected", "target"],
+        [
+            (c, r.amount_source_cents.get(c), r.amount_target_cents.get(c))
+            for c in sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
+        ],
+    )
+    console.print(
+        f"keys: {r.missing} missing, {r.extra} extra, {r.changed} changed {r.changed_columns or ''}"
+    )
+    if not (r.balanced and r.amounts_equal and not (r.missing + r.extra + r.changed)):
+        raise typer.Exit(1)
