@@ -114,16 +114,19 @@ class Runner:
         return values[self.tf.key_index[0]] if self.single else self.tf.key(values)
 
     def process(self, batch_no: int, chunk: list[tuple[int, Row]], write: bool) -> _Batch:
-        out, tf, seen, width = _Batch(), self.tf, self.seen, len(self.tf.columns)
+        """Transform, dedup and sort one batch into target rows and quarantine rows."""
+        out, apply, seen, last = _Batch(), self.tf.apply, self.seen, self.last
+        rows, amounts, ai, ci = out.rows, out.amounts, self.amount_i, self.cur_i
+        ki = self.tf.key_index[0] if self.single else None
         for line, raw in chunk:
             try:
-                values = tf.apply(raw)
+                values = apply(raw)
             except (Rejected, IndexError) as exc:
                 if write:
                     self._quarantine(out, batch_no, line, raw, "rejected", exc)
                 continue
-            key = self.key_of(values)
-            if key in seen or (self.last is not None and self.last.get(key) != line):
+            key = values[ki] if ki is not None else self.tf.key(values)
+            if key in seen or (last is not None and last.get(key) != line):
                 out.duplicates += 1
                 if write:
                     out.quarantine.append(
@@ -140,9 +143,9 @@ class Runner:
                 continue
             seen.add(key)
             if write:
-                out.rows.append(values)
-                if self.amount_i is not None and len(values) == width:
-                    out.amounts[values[self.cur_i]] += int(values[self.amount_i].scaleb(2))
+                rows.append(values)
+                if ai is not None:
+                    amounts[values[ci]] += int(values[ai].scaleb(2))
         return out
 
     def _quarantine(
@@ -155,9 +158,10 @@ class Runner:
         )
 
     def sampled(self, rows: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
-        if self.sampler is None:
-            yield from rows
-            return
+        return rows if self.sampler is None else self._sample(rows)
+
+    def _sample(self, rows: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
+        assert self.sampler is not None
         for line, raw in rows:
             key = None
             if self.sampler.keys:

@@ -30,9 +30,9 @@ def check_rates(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> N
     plans = {p.name: p for p in tf.plans}
     earliest: dict[str, Any] = {}
     with reader.open() as (_, rows):
-        for _, raw in rows:
+        for n, (_, raw) in enumerate(rows, start=1):
             for cur_f, day_f in pairs:
-                cur, day = _value(plans[cur_f], raw), _value(plans[day_f], raw)
+                cur, day = _value(plans[cur_f], raw, n), _value(plans[day_f], raw, n)
                 if (
                     cur is not None
                     and day is not None
@@ -48,8 +48,8 @@ def check_rates(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> N
             )
 
 
-def _value(plan: Any, raw: list[str]) -> Any:
+def _value(plan: Any, raw: list[str], n: int) -> Any:
     try:
-        return plan.value(raw[plan.index], {}, 0)
+        return plan.lookup(raw[plan.index], {}, n)
     except (Reject, IndexError):
         return None

@@ -55,7 +55,7 @@ class SourceReader:
                 raise MigrationError(f"source {path} is empty") from None
             except UnicodeDecodeError as exc:
                 raise MigrationError(f"source {path}: not {src.encoding}: {exc.reason}") from None
-            yield header, _numbered(reader, path)
+            yield header, enumerate(reader, start=2)  # (line in the file, values)
 
     @contextmanager
     def _sql(self, probe: bool = False) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
@@ -94,16 +94,6 @@ class SourceReader:
         else:
             raw = self.spec.source.model_dump_json()
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
-
-
-def _numbered(reader: Any, path: Any) -> Iterator[tuple[int, Row]]:
-    line = 1
-    try:
-        for row in reader:
-            line += 1
-            yield line, row
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise MigrationError(f"source {path} line {line + 1}: cannot read: {exc}") from None
 
 
 def _sql_rows(result: Any) -> Iterator[tuple[int, Row]]:

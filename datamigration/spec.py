@@ -58,6 +58,7 @@ class FieldSpec(_Spec):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     source: str | None = None
     value: str | None = None
+    field: str | None = None  # derive from an earlier target field's cleansed value
     type: Literal["str", "int", "decimal", "date", "bool"] = "str"
     rules: list[str | dict[str, Any]] = Field(default_factory=list)
     required: bool = False

@@ -92,9 +92,19 @@ class FieldPlan:
         self, spec: FieldSpec, index: int | None, rules: list[RuleFn], uses_row: bool
     ) -> None:
         self.name, self.index, self.const = spec.name, index, spec.value
+        self.derived = spec.field  # the value of an earlier target field, already cleansed
         self.rules, self.required = rules, spec.required
         self.convert = None if spec.type == "str" else TYPES[spec.type]
         self.memo: dict[Any, Any] | None = None if uses_row else {}
+
+    def lookup(self, v: Any, row: dict[str, Any], rows_seen: int) -> Any:
+        """The field's value, from the memo when it holds it."""
+        memo = self.memo
+        if memo is not None:
+            hit = memo.get(v, _MISS)
+            if hit is not _MISS and hit.__class__ is not _Refused:
+                return hit
+        return self.value(v, row, rows_seen)
 
     def value(self, v: Any, row: dict[str, Any], rows_seen: int) -> Any:
         """The field's value (slow path: computes, and memoises when that pays)."""
@@ -137,18 +147,24 @@ class Transformer:
         out: dict[str, Any] = {}
         reasons: list[str] | None = None
         for p in self.plans:
-            v = raw[p.index] if p.index is not None else p.const
+            name = p.name
+            if p.derived is not None:
+                v = out[p.derived]
+            elif p.index is not None:
+                v = raw[p.index]
+            else:
+                v = p.const
             memo = p.memo
             if memo is not None:
                 hit = memo.get(v, _MISS)
                 if hit is not _MISS and hit.__class__ is not _Refused:
-                    out[p.name] = hit
+                    out[name] = hit
                     continue
             try:
-                out[p.name] = p.value(v, out, self.rows)
+                out[name] = p.value(v, out, self.rows)
             except Reject as exc:
-                reasons = (reasons or []) + [f"{p.name}: {exc}"]
-                out[p.name] = None
+                reasons = (reasons or []) + [f"{name}: {exc}"]
+                out[name] = None
         if reasons:
             raise Rejected(reasons)
         return tuple(out.values())
@@ -177,8 +193,14 @@ def compile_spec(spec: MigrationSpec, header: list[str]) -> Transformer:
                 f"spec {spec.name}: field {f.name}: source column "
                 f"{f.source!r} is not in the source ({', '.join(header)})"
             )
-        if f.source is None and f.value is None:
-            raise MigrationError(f"spec {spec.name}: field {f.name} needs a source or a value")
+        if sum(x is not None for x in (f.source, f.value, f.field)) != 1:
+            raise MigrationError(
+                f"spec {spec.name}: field {f.name} needs exactly one of source, value or field"
+            )
+        if f.field is not None and f.field not in [g.name for g in plans]:
+            raise MigrationError(
+                f"spec {spec.name}: field {f.name}: field {f.field!r} must be an earlier field"
+            )
         ctx = RuleContext(f.name, rates)
         names = [r if isinstance(r, str) else next(iter(r)) for r in f.rules]
         uses_row = any(n == "convert" or n not in BUILTIN for n in names)

@@ -148,11 +148,10 @@ FIELDS = [
     },
     {
         "name": "amount_eur",
-        "source": "amount",
+        "field": "amount",
         "type": "decimal",
         "required": True,
         "rules": [
-            "amount",
             {"convert": {"currency_field": "currency", "date_field": "order_date"}},
         ],
     },
