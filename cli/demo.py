@@ -29,6 +29,7 @@ def run_demo(locale: str = "en") -> str:
     console.rule(f"[bold]implflow demo: {key}")
     _requirements(key, data)
     _phase(key, "design", data["design"], waive=True)
+    _register_migration(key)
     _phase(key, "migration", data["migration"])
     _phase(key, "training-golive", data["training"])
     _phase(key, "acceptance", data["acceptance"])
@@ -177,6 +178,22 @@ def _phase(key: str, phase: str, recs: dict[str, Any], waive: bool = False) -> N
         waive = False
         _sign_all(key, gate)
         state = "PhasePassed" if _phase_passed(key, phase) else "AwaitingSignoff"
+
+
+def _register_migration(key: str) -> None:
+    """Generate the legacy orders (20,000 dirty rows) and register their migration spec."""
+    from core.settings import get_settings
+    from datamigration.sample import write_csv, write_spec
+
+    folder = get_settings().home_dir / "demo-data" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    exp = write_csv(folder / "legacy.csv", 20_000, bad=0.002)
+    spec = write_spec(folder, "sqlite:///target.db", batch_size=2000)
+    _import(key, {"migration_spec": {"orders": {"path": str(spec)}}}, actor="wu.data")
+    console.print(
+        f"  legacy orders: {exp.rows:,} dirty rows in {folder / 'legacy.csv'}; "
+        "the phase flow migrates and reconciles them"
+    )
 
 
 def _project(key: str) -> Project:

@@ -93,6 +93,7 @@ class FieldPlan:
     ) -> None:
         self.name, self.index, self.const = spec.name, index, spec.value
         self.derived = spec.field  # the value of an earlier target field, already cleansed
+        self.dependent = uses_row or spec.field is not None
         self.rules, self.required = rules, spec.required
         self.convert = None if spec.type == "str" else TYPES[spec.type]
         self.memo: dict[Any, Any] | None = None if uses_row else {}
@@ -148,6 +149,9 @@ class Transformer:
         reasons: list[str] | None = None
         for p in self.plans:
             name = p.name
+            if reasons and p.dependent:  # a consequence of an earlier rejection, not a cause
+                out[name] = None
+                continue
             if p.derived is not None:
                 v = out[p.derived]
             elif p.index is not None:

@@ -11,7 +11,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
-from flows import tasks
+from flows import migration_work, tasks
 
 AWAITING = "AwaitingSignoff"
 PASSED = "PhasePassed"
@@ -23,6 +23,7 @@ def _run_phase(project: str, phase: str) -> State:
     log = get_run_logger()
     cached: list[str] = []
     for gate in tasks.pending(project, phase):
+        migration_work.before_gate(project, gate)
         prepared = tasks.prepare_gate(
             project, gate, tasks.fingerprint(project, gate), return_state=True
         )

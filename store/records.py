@@ -228,3 +228,12 @@ class HealthCheck(Record):
 
 
 KINDS["health_check"] = HealthCheck
+
+
+class MigrationSpecRef(Record):
+    """A data-migration spec the phase-3 flow runs (pilot before its first gate, full after)."""
+
+    path: str
+
+
+KINDS["migration_spec"] = MigrationSpecRef

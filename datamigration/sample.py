@@ -1,4 +1,6 @@
-"""Dirty legacy data the migration tests generate, with the exact outcome a clean run gives."""
+"""Sample dirty legacy orders (for the demo and the tests), with the exact outcome a clean
+run must give: codes in five spellings incl. full-width, dates in five formats, amounts in
+four number formats, three currencies in several spellings, duplicate keys, bad rows."""
 
 from __future__ import annotations
 
@@ -60,8 +62,8 @@ def _amount(cents: int, style: int) -> str:
     ][style]
 
 
-def write_csv(path: Path, n: int, seed: int = 7) -> Expected:
-    """n rows: ~2% duplicates, ~1% bad dates, ~1% bad amounts, ~1% missing customer codes."""
+def write_csv(path: Path, n: int, seed: int = 7, bad: float = 0.01) -> Expected:
+    """n rows: ~2% duplicate keys; `bad` of bad dates, of bad amounts, of missing codes each."""
     rnd, exp, seen, order = random.Random(seed), Expected(), set(), []
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -82,14 +84,14 @@ def write_csv(path: Path, n: int, seed: int = 7) -> Expected:
                 _date(y, m, d, rnd.randrange(5)),
             ]
             r = rnd.random()
-            if r < 0.01:
+            if r < bad:
                 row[5] = "31.02.2021"
-            elif r < 0.02:
+            elif r < 2 * bad:
                 row[3] = "n/a"
-            elif r < 0.03:
+            elif r < 3 * bad:
                 row[2] = "   "
             w.writerow(row)
-            if r < 0.03:
+            if r < 3 * bad:
                 exp.rejected += 1
             elif no in seen:
                 exp.duplicates += 1

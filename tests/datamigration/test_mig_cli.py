@@ -1,0 +1,47 @@
+"""`implflow migrate …` through the CLI runner, and the reconciliation deciding the gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from gates.registry import RecordsData, evaluate_criterion
+from services import actions, lookup, records
+
+runner = CliRunner()
+
+
+def test_run_reconcile_and_record_for_the_gate(dirty, home: Path, make_project) -> None:
+    spec_path, exp = dirty(1500)
+    res = runner.invoke(app, ["migrate", "run", str(spec_path), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["migrated"] == exp.migrated
+    key = make_project()
+    res = runner.invoke(app, ["migrate", "reconcile", str(spec_path), "--project", key, "--json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.stdout)
+    assert body["balanced"] and body["amounts_equal"] and body["missing"] == 0
+    data = actions.in_session(lambda s: records.by_kind(s, lookup.project(s, key)))
+    assert data["reconciliation"][0]["migrated"] == exp.migrated
+    full = evaluate_criterion("full_reconciled", RecordsData(data), {"max_rejection_rate": 0.05})
+    strict = evaluate_criterion("full_reconciled", RecordsData(data), {"max_rejection_rate": 0.001})
+    assert full.ok and not strict.ok and "rejection rate" in strict.detail
+
+
+def test_profile_and_errors_are_one_line(dirty, tmp_path: Path) -> None:
+    spec_path, exp = dirty(800)
+    out = tmp_path / "profile.md"
+    res = runner.invoke(app, ["migrate", "profile", str(spec_path), "--json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    prof = json.loads(res.stdout)
+    assert prof["rows"] == exp.rows and prof["duplicate_keys"] == exp.duplicates
+    assert "order_date: invalid date" in prof["rejects"]
+    assert out.read_text(encoding="utf-8").startswith("# Data quality profile: orders")
+    res = runner.invoke(app, ["migrate", "run", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 6 and res.stderr.startswith("error: ")
+    assert len(res.stderr.strip().splitlines()) == 1
+    res = runner.invoke(app, ["migrate", "reconcile", str(spec_path)])
+    assert res.exit_code == 6 and "run it first" in res.stderr
