@@ -53,7 +53,6 @@ def document_input(
     and so void itself, with every signature.
     """
     from artifacts.context import DocumentInput
-
     from services.render_input import gate_info, project_info, signatures
 
     return DocumentInput(
