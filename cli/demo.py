@@ -232,11 +232,9 @@ def _summary(key: str) -> None:
         ["gate", "status", "passed at"],
         [(g.gate_key, g.status, g.passed_at) for g in gates_],
     )
-    table(
-        "Frozen documents (HTML; Markdown beside them)",
-        ["gate", "document", "path"],
-        [(d.gate_key, d.doc_key, d.path) for d in docs],
-    )
+    console.print("[bold]Frozen documents[/bold] (HTML; the Markdown beside each):")
+    for d in docs:
+        console.print(f"  {d.gate_key:24} {d.doc_key:21} {d.path}", highlight=False, soft_wrap=True)
     console.print(
         "audit verify: " + ("[green]intact[/green]" if not problems else "; ".join(problems))
     )
