@@ -103,6 +103,8 @@ class Runner:
     ) -> None:
         self.spec, self.mode, self.tf, self.run_id = spec, mode, tf, run_id
         self.seen: set[Any] = set()
+        # keys already in the target, asked per batch (single-column keys): flat memory
+        self.known: Callable[[list[Any]], set[Any]] | None = None
         self.last: dict[Any, int] | None = None  # keep=latest: the line each key keeps
         self.single = len(spec.key) == 1
         self.sampler = Sampler(spec, header) if mode == "pilot" else None
@@ -114,10 +116,14 @@ class Runner:
         return values[self.tf.key_index[0]] if self.single else self.tf.key(values)
 
     def process(self, batch_no: int, chunk: list[tuple[int, Row]], write: bool) -> _Batch:
-        """Transform, dedup and sort one batch into target rows and quarantine rows."""
-        out, apply, seen, last = _Batch(), self.tf.apply, self.seen, self.last
-        rows, amounts, ai, ci = out.rows, out.amounts, self.amount_i, self.cur_i
+        """Transform, dedup and sort one batch into target rows and quarantine rows.
+
+        With `known` (keys already in the target, asked once per batch) memory stays flat
+        whatever the row count; without it, the keys seen so far are kept in memory.
+        """
+        out, apply, last = _Batch(), self.tf.apply, self.last
         ki = self.tf.key_index[0] if self.single else None
+        good = []
         for line, raw in chunk:
             try:
                 values = apply(raw)
@@ -125,7 +131,13 @@ class Runner:
                 if write:
                     self._quarantine(out, batch_no, line, raw, "rejected", exc)
                 continue
-            key = values[ki] if ki is not None else self.tf.key(values)
+            good.append((line, raw, values, values[ki] if ki is not None else self.tf.key(values)))
+        if self.known is not None:
+            seen = self.known([g[3] for g in good]) if last is None else set()
+        else:
+            seen = self.seen
+        rows, amounts, ai, ci = out.rows, out.amounts, self.amount_i, self.cur_i
+        for line, raw, values, key in good:
             if key in seen or (last is not None and last.get(key) != line):
                 out.duplicates += 1
                 if write:
@@ -213,6 +225,8 @@ def run(
         )
         _start(target, spec, result)
         runner = Runner(spec, mode, tf, header, run_id)
+        if runner.single:
+            runner.known = lambda keys: target.existing_keys(table, spec.key[0], keys)
         if spec.dedup.keep == "latest":
             runner.last = _latest_lines(runner, reader)
         _stream(target, runner, reader, result, progress)
@@ -247,8 +261,11 @@ def _stream(
     with reader.open() as (_, rows):
         for batch_no, chunk in enumerate(_batches(runner.sampled(rows), runner.spec.batch_size)):
             write = batch_no not in done
-            b = runner.process(batch_no, chunk, write)
             result.batches += 1
+            if not write and runner.known is not None:
+                result.batches_skipped += 1  # dedup asks the target: nothing to rebuild
+                continue
+            b = runner.process(batch_no, chunk, write)
             if not write:
                 result.batches_skipped += 1
                 continue

@@ -189,6 +189,8 @@ def _load_expected(
     with reader.open() as (header, rows):
         tf = compile_spec(spec, header)
         runner = Runner(spec, mode, tf, header, run_id)
+        if runner.single:  # dedup against the scratch table: flat memory
+            runner.known = lambda keys: target.existing_keys(scratch, spec.key[0], keys)
         if spec.dedup.keep == "latest":
             runner.last = _latest_lines(runner, reader)
         target.replace_table(scratch, [(c, types[c]) for c in tf.columns], spec.key)

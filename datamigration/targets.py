@@ -76,6 +76,20 @@ class Target:
     def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         raise NotImplementedError
 
+    def existing_keys(self, table: str, key: str, keys: list[Any]) -> set[Any]:
+        """Which of `keys` the table already holds (one indexed query per chunk of keys)."""
+        found: set[Any] = set()
+        for i in range(0, len(keys), 5000):
+            part = keys[i : i + 5000]
+            marks = ",".join(["%s"] * len(part))
+            found.update(
+                r[0]
+                for r in self.execute(
+                    f"SELECT {key} FROM {table} WHERE {key} IN ({marks})", tuple(part)
+                )
+            )
+        return found
+
     def done_batches(self, run_id: str) -> set[int]:
         rows = self.execute("SELECT batch_no FROM implflow_ledger WHERE run_id = %s", (run_id,))
         return {r[0] for r in rows}
@@ -119,6 +133,12 @@ class SqliteTarget(Target):
 
 class PostgresTarget(Target):
     dialect = "postgresql"
+
+    def existing_keys(self, table: str, key: str, keys: list[Any]) -> set[Any]:
+        if not keys:
+            return set()
+        rows = self.execute(f"SELECT {key} FROM {table} WHERE {key} = ANY(%s)", (keys,))
+        return {r[0] for r in rows}
 
     def __init__(self, conninfo: str) -> None:
         import psycopg
