@@ -123,7 +123,7 @@ def reconcile(
     from datamigration.recon import reconcile as recon
     from services import actions, records
 
-    r = recon(_spec(spec), mode, run_id)
+    r = recon(_spec(spec), mode, run_id, streaming)
     if project:
         actions.run(
             records.upsert_many,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +77,10 @@ class Target:
     def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         raise NotImplementedError
 
+    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """Rows of a query, read in chunks (a server-side cursor where the driver has one)."""
+        yield from self.execute(sql)
+
     def existing_keys(self, table: str, key: str, keys: list[Any]) -> set[Any]:
         """Which of `keys` the table already holds (one indexed query per chunk of keys)."""
         found: set[Any] = set()
@@ -119,6 +124,9 @@ class SqliteTarget(Target):
             con.execute("ROLLBACK")
             raise
 
+    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        yield from self.con.execute(sql)
+
     def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         marks = ",".join("?" * len(columns))
         with self.con:
@@ -161,6 +169,12 @@ class PostgresTarget(Target):
                     for q in quarantine:
                         cp.write_row(q)
             cur.execute("INSERT INTO implflow_ledger VALUES (%s,%s,%s,%s,%s,%s,%s)", ledger)
+
+    def stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        with self.con.transaction(), self.con.cursor(name="implflow_stream") as cur:
+            cur.itersize = 10_000
+            cur.execute(sql)
+            yield from cur
 
     def insert_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         with self.con.transaction(), self.con.cursor() as cur:

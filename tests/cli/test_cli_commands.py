@@ -121,3 +121,31 @@ def test_store_only_commands_do_not_import_prefect(home: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_audit_verify_catches_an_edited_audit_row(home: Path, make_project) -> None:
+    from sqlalchemy import text
+
+    from store.db import get_engine
+
+    key = make_project()
+    assert cli("audit", "verify", key)[0] == 0
+    with get_engine().begin() as con:
+        con.execute(
+            text("UPDATE auditentry SET actor = 'mallory' WHERE chain = :k AND seq = 2"), {"k": key}
+        )
+    code, _, err = cli("audit", "verify", key)
+    assert code == 5 and f"audit {key}#2: entry was altered (member.add" in err
+    code, out, _ = cli("audit", "verify", "--json")
+    assert code == 5 and json.loads(out)["intact"] is False
+
+
+def test_phase_run_of_a_locked_phase_is_refused_before_prefect(home: Path, make_project):
+    key = make_project()
+    code, _, err = cli("phase", "run", key, "design")
+    assert code == 3
+    assert err.strip() == (
+        "error: phase design cannot run yet: gate srs-signoff of phase requirements has not passed"
+    )
+    code, _, err = cli("phase", "run", key, "nope")
+    assert code == 2 and "unknown phase 'nope'" in err

@@ -78,6 +78,8 @@ def test_full_run_into_postgres_by_copy_and_reconcile(dirty, pg_url: str) -> Non
         )
         con.execute("DELETE FROM orders WHERE order_no = (SELECT max(order_no) FROM orders)")
     tampered = reconcile(spec, "full")
+    streamed = reconcile(spec, "full", streaming=True)
+    assert streamed.model_dump() == tampered.model_dump()
     assert (tampered.missing, tampered.extra, tampered.changed) == (1, 0, 1)
     assert tampered.changed_columns == {"amount": 1}
     assert tampered.samples[0]["column"] == "amount"
