@@ -117,6 +117,7 @@ def reconcile(
     run_id: str = typer.Option(None),
     project: str = ProjectOpt,
     actor: str = ActorOpt,
+    streaming: bool = typer.Option(False, help="Compare by streaming both sides locally."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Reconcile a run on both legs; with --project, record it for the migration gate."""
