@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from core.errors import MigrationError
+from datamigration.keyfilter import KeyFilter
 from datamigration.precheck import check_rates
 from datamigration.sources import Row, SourceReader
 from datamigration.spec import MigrationSpec
@@ -105,6 +106,7 @@ class Runner:
         self.seen: set[Any] = set()
         # keys already in the target, asked per batch (single-column keys): flat memory
         self.known: Callable[[list[Any]], set[Any]] | None = None
+        self.bloom = KeyFilter()  # what `known` needs asking about
         self.last: dict[Any, int] | None = None  # keep=latest: the line each key keeps
         self.single = len(spec.key) == 1
         self.sampler = Sampler(spec, header) if mode == "pilot" else None
@@ -132,8 +134,12 @@ class Runner:
                     self._quarantine(out, batch_no, line, raw, "rejected", exc)
                 continue
             good.append((line, raw, values, values[ki] if ki is not None else self.tf.key(values)))
-        if self.known is not None:
-            seen = self.known([g[3] for g in good]) if last is None else set()
+        bloom = self.bloom
+        if self.known is not None and last is None:
+            maybe = [g[3] for g in good if bloom.maybe(g[3])]
+            seen = self.known(maybe) if maybe else set()
+        elif self.known is not None:
+            seen = set()
         else:
             seen = self.seen
         rows, amounts, ai, ci = out.rows, out.amounts, self.amount_i, self.cur_i
@@ -154,6 +160,7 @@ class Runner:
                     )
                 continue
             seen.add(key)
+            bloom.add(key)
             if write:
                 rows.append(values)
                 if ai is not None:
@@ -227,6 +234,8 @@ def run(
         runner = Runner(spec, mode, tf, header, run_id)
         if runner.single:
             runner.known = lambda keys: target.existing_keys(table, spec.key[0], keys)
+            for (k,) in target.stream(f"SELECT {spec.key[0]} FROM {table}"):
+                runner.bloom.add(k)  # a resumed run, or rows already there
         if spec.dedup.keep == "latest":
             runner.last = _latest_lines(runner, reader)
         _stream(target, runner, reader, result, progress)
