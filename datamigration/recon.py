@@ -12,7 +12,6 @@ one SQL query there; `compare_streams` compares two key-sorted streams in consta
 from __future__ import annotations
 
 import itertools
-import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -268,7 +267,3 @@ def _stream_compare(
     result.target_rows = target.execute(f"SELECT COUNT(*) FROM {table}")[0][0]
     for k, v in cmp.items():
         setattr(result, k, v)
-
-
-def ledger_json(result: ReconResult) -> str:
-    return json.dumps(result.to_record(), ensure_ascii=False, sort_keys=True)

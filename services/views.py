@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from gates.rules import evaluate
-from services import documents, lookup
+from services import documents
 from services import facts as facts_
 from services.gates import context
 from store.models import SignOff
@@ -102,10 +102,6 @@ def _current_docs(session: Session, ctx: Any) -> dict[str, str] | None:
             )
             shas[key] = sha256_text(render(d.doc_key, data, d.fmt))
     return shas
-
-
-def lookup_project(session: Session, key: str) -> Any:
-    return lookup.project(session, key)
 
 
 def _item_state(key: str, facts: Any) -> str:
