@@ -57,10 +57,16 @@ def _writable(session: Session, ctx: GateContext) -> None:
         raise Conflict(f"phase {ctx.phase.key} is not open yet; its gate {ctx.gate.key} waits")
 
 
-def _touch(session: Session, ctx: GateContext) -> None:
+def _changed(
+    session: Session, ctx: GateContext, actor: str, action: str, target: str, detail: dict
+) -> None:
+    """Bump the gate's version and write the change to the audit log."""
     ctx.rec.version += 1
     session.add(ctx.rec)
     session.flush()
+    audit.append(
+        session, chain=ctx.proj.key, actor=actor, action=action, target=target, detail=detail
+    )
 
 
 def _item(ctx: GateContext, item_key: str) -> None:
@@ -107,14 +113,13 @@ def complete_item(
         entry.evidence_path, entry.evidence_sha256 = _store_evidence(ctx.proj.key, evidence)
     session.add(entry)
     _drop_waiver(session, ctx, item_key)
-    _touch(session, ctx)
-    audit.append(
+    _changed(
         session,
-        chain=ctx.proj.key,
-        actor=actor,
-        action="item.complete",
-        target=f"{gate_key}/{item_key}",
-        detail={"note": note, "url": url, "evidence_sha256": entry.evidence_sha256},
+        ctx,
+        actor,
+        "item.complete",
+        f"{gate_key}/{item_key}",
+        {"note": note, "url": url, "evidence_sha256": entry.evidence_sha256},
     )
     return entry
 
@@ -161,14 +166,13 @@ def waive_item(
     )
     waiver.person_id, waiver.role, waiver.reason = who.id, role, reason
     session.add(waiver)
-    _touch(session, ctx)
-    audit.append(
+    _changed(
         session,
-        chain=ctx.proj.key,
-        actor=actor,
-        action="item.waive",
-        target=f"{gate_key}/{item_key}",
-        detail={"role": role, "reason": reason},
+        ctx,
+        actor,
+        "item.waive",
+        f"{gate_key}/{item_key}",
+        {"role": role, "reason": reason},
     )
     return waiver
 
@@ -208,14 +212,13 @@ def sign(
             documents=shas,
         )
     )
-    _touch(session, ctx)
-    audit.append(
+    _changed(
         session,
-        chain=ctx.proj.key,
-        actor=actor,
-        action="gate.sign",
-        target=gate_key,
-        detail={"role": role, "comment": comment, "documents": shas},
+        ctx,
+        actor,
+        "gate.sign",
+        gate_key,
+        {"role": role, "comment": comment, "documents": shas},
     )
     return facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate)
 
@@ -271,12 +274,11 @@ def reject(
         SignOff(gate_id=ctx.rec.id, person_id=who.id, role=role, decision="reject", comment=reason)
     )
     ctx.rec.last_rejection = f"{actor} ({role}): {reason}"
-    _touch(session, ctx)
-    audit.append(
+    _changed(
         session,
-        chain=ctx.proj.key,
-        actor=actor,
-        action="gate.reject",
-        target=gate_key,
-        detail={"role": role, "reason": reason, "voided": voided},
+        ctx,
+        actor,
+        "gate.reject",
+        gate_key,
+        {"role": role, "reason": reason, "voided": voided},
     )
