@@ -13,22 +13,19 @@ MASK64 = (1 << 64) - 1
 
 
 class KeyFilter:
-    """8 MiB of bits, three probes: about 1e-4 false positives at one million keys."""
+    """8 MiB of bits, two probes: about 1e-3 false positives at one million keys."""
 
     def __init__(self, bits: int = 1 << 26) -> None:
         self.bits = bytearray(bits >> 3)
         self.mask = bits - 1
 
-    def _probes(self, key: Any) -> tuple[int, int, int]:
+    def seen_or_add(self, key: Any) -> bool:
+        """True when the key may have been added before; else add it and return False."""
         h = (hash(key) * MIX) & MASK64
-        m = self.mask
-        return h & m, (h >> 21) & m, (h >> 42) & m
-
-    def add(self, key: Any) -> None:
-        bits = self.bits
-        for i in self._probes(key):
-            bits[i >> 3] |= 1 << (i & 7)
-
-    def maybe(self, key: Any) -> bool:
-        bits = self.bits
-        return all(bits[i >> 3] & (1 << (i & 7)) for i in self._probes(key))
+        i, j = h & self.mask, (h >> 32) & self.mask
+        b = self.bits
+        if (b[i >> 3] >> (i & 7)) & 1 and (b[j >> 3] >> (j & 7)) & 1:
+            return True
+        b[i >> 3] |= 1 << (i & 7)
+        b[j >> 3] |= 1 << (j & 7)
+        return False

@@ -134,9 +134,9 @@ class Runner:
                     self._quarantine(out, batch_no, line, raw, "rejected", exc)
                 continue
             good.append((line, raw, values, values[ki] if ki is not None else self.tf.key(values)))
-        bloom = self.bloom
         if self.known is not None and last is None:
-            maybe = [g[3] for g in good if bloom.maybe(g[3])]
+            check = self.bloom.seen_or_add
+            maybe = [g[3] for g in good if check(g[3])]
             seen = self.known(maybe) if maybe else set()
         elif self.known is not None:
             seen = set()
@@ -160,7 +160,6 @@ class Runner:
                     )
                 continue
             seen.add(key)
-            bloom.add(key)
             if write:
                 rows.append(values)
                 if ai is not None:
@@ -235,7 +234,7 @@ def run(
         if runner.single:
             runner.known = lambda keys: target.existing_keys(table, spec.key[0], keys)
             for (k,) in target.stream(f"SELECT {spec.key[0]} FROM {table}"):
-                runner.bloom.add(k)  # a resumed run, or rows already there
+                runner.bloom.seen_or_add(k)  # a resumed run, or rows already there
         if spec.dedup.keep == "latest":
             runner.last = _latest_lines(runner, reader)
         _stream(target, runner, reader, result, progress)
