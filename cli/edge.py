@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -39,7 +40,9 @@ def edge(fn: F) -> F:
             if isinstance(exc, SQLAlchemyError):
                 first = str(getattr(exc, "orig", exc)).splitlines()[0]
                 fail(f"store error: {first}", 7)
-            raise
+            if os.environ.get("IMPLFLOW_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (IMPLFLOW_DEBUG=1 shows where)", 70)
 
     return wrapper  # type: ignore[return-value]
 
