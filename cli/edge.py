@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -30,6 +31,8 @@ def edge(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise  # already the CLI's own answer
         except ImplflowError as exc:
             fail(str(exc), exc.exit_code)
         except OSError as exc:
