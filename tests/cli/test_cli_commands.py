@@ -149,3 +149,18 @@ def test_phase_run_of_a_locked_phase_is_refused_before_prefect(home: Path, make_
     )
     code, _, err = cli("phase", "run", key, "nope")
     assert code == 2 and "unknown phase 'nope'" in err
+
+
+def test_unexpected_errors_are_one_line_too(home: Path, monkeypatch) -> None:
+    from services import portfolio
+
+    def broken(session):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(portfolio, "portfolio", broken)
+    monkeypatch.delenv("IMPLFLOW_DEBUG", raising=False)
+    code, _, err = cli("status")
+    assert code == 70
+    assert err.strip() == (
+        "error: internal error: RuntimeError: disk on fire (IMPLFLOW_DEBUG=1 shows where)"
+    )
