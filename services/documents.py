@@ -75,10 +75,11 @@ def render_drafts(
     if rec.status == "passed":
         raise Conflict(f"gate {gate.key} has passed; its documents are frozen")
     latest = facts_.latest_documents(session, rec)
+    data = document_input(session, proj, rec, phase, gate, 1)  # read the store once
     shas: dict[str, str] = {}
     for doc_key in gate.documents:
         for fmt in FORMATS:
-            doc = _render_one(session, proj, rec, phase, gate, doc_key, fmt, latest)
+            doc = _render_one(session, proj, rec, data, doc_key, fmt, latest)
             shas[f"{doc_key}.{fmt}"] = doc.sha256
     _void_stale(session, proj, rec, shas, actor)
     return shas
@@ -88,22 +89,22 @@ def _render_one(
     session: Session,
     proj: Project,
     rec: GateRecord,
-    phase: Phase,
-    gate: Gate,
+    data: Any,
     doc_key: str,
     fmt: str,
     latest: dict[str, Document],
 ) -> Document:
+    """Keep the latest version when the content is unchanged, else store the next one."""
     from artifacts.render import render, sha256_text
 
     prev = latest.get(f"{doc_key}.{fmt}")
     version = prev.version if prev else 1
-    text = render(doc_key, document_input(session, proj, rec, phase, gate, version), fmt)
+    text = render(doc_key, data.model_copy(update={"version": version}), fmt)
     if prev is not None and sha256_text(text) == prev.sha256:
         return prev
     if prev is not None:
         version += 1
-        text = render(doc_key, document_input(session, proj, rec, phase, gate, version), fmt)
+        text = render(doc_key, data.model_copy(update={"version": version}), fmt)
     return _store(session, proj, rec, doc_key, fmt, version, text)
 
 

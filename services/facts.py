@@ -37,7 +37,13 @@ def document_shas(session: Session, rec: GateRecord, gate: Gate) -> dict[str, st
 
 
 def gather(
-    session: Session, proj: Project, rec: GateRecord, gate: Gate, docs: dict[str, str] | None = None
+    session: Session,
+    proj: Project,
+    rec: GateRecord,
+    gate: Gate,
+    docs: dict[str, str] | None = None,
+    *,
+    with_criteria: bool = True,
 ) -> GateFacts:
     """The gate's facts; `docs` overrides the stored document shas (e.g. a fresh render)."""
     handles = dict(session.exec(select(Person.id, Person.handle)).all())
@@ -62,7 +68,7 @@ def gather(
         done=done,
         waived=waived,
         approvals=approvals,
-        criteria=criteria(session, proj, gate),
+        criteria=criteria(session, proj, gate) if with_criteria else {},
         documents=docs if docs is not None else document_shas(session, rec, gate),
     )
 

@@ -196,7 +196,8 @@ def sign(
     who = lookup.person(session, actor)
     try:
         rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
-        rules.check_four_eyes(ctx.gate, actor, facts_.gather(session, ctx.proj, ctx.rec, ctx.gate))
+        facts = facts_.gather(session, ctx.proj, ctx.rec, ctx.gate, with_criteria=False)
+        rules.check_four_eyes(ctx.gate, actor, facts)
     except Forbidden as exc:
         raise Refused(ctx.proj.key, actor, "sign.refused", gate_key, str(exc)) from None
     shas = documents.render_drafts(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)

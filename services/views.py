@@ -94,14 +94,13 @@ def _current_docs(session: Session, ctx: Any) -> dict[str, str] | None:
         return None
     from artifacts.render import render, sha256_text
 
-    shas = {}
-    for key, d in latest.items():
-        if d.doc_key in ctx.gate.documents:
-            data = documents.document_input(
-                session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, d.version
-            )
-            shas[key] = sha256_text(render(d.doc_key, data, d.fmt))
-    return shas
+    data = documents.document_input(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, 1)
+    return {
+        f"{d.doc_key}.{d.fmt}": sha256_text(
+            render(d.doc_key, data.model_copy(update={"version": d.version}), d.fmt)
+        )
+        for d in own
+    }
 
 
 def _item_state(key: str, facts: Any) -> str:
