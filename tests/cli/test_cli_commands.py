@@ -164,3 +164,28 @@ def test_unexpected_errors_are_one_line_too(home: Path, monkeypatch) -> None:
     assert err.strip() == (
         "error: internal error: RuntimeError: disk on fire (IMPLFLOW_DEBUG=1 shows where)"
     )
+
+
+def test_project_with_overlay_and_a_bad_overlay(home: Path, tmp_path: Path) -> None:
+    good = tmp_path / "tailoring.yaml"
+    good.write_text(
+        "pack: standard\ngates:\n  - gate: srs-signoff\n    roles: [client_sponsor]\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli(
+        "project", "create", "tailored", "--name", "T", "--client", "C", "--overlay", str(good)
+    )
+    assert code == 0
+    code, out, _ = cli("gate", "show", "tailored", "srs-signoff", "--json")
+    assert json.loads(out)["required_roles"] == ["client_sponsor"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "pack: standard\nremove_items:\n  - gate: srs-signoff\n    key: nope\n", encoding="utf-8"
+    )
+    code, _, err = cli(
+        "project", "create", "broken", "--name", "B", "--client", "C", "--overlay", str(bad)
+    )
+    assert code == 2
+    assert err.strip() == f"error: {bad}:4: remove_items.0.key: gate srs-signoff has no item 'nope'"
+    code, out, _ = cli("project", "list", "--json")
+    assert [p["key"] for p in json.loads(out)] == ["tailored"]

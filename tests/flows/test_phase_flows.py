@@ -82,3 +82,15 @@ def test_health_check_flow_records_findings(flows_home, make_project) -> None:
         checks = by_kind(s, lookup.project(s, key))["health_check"]
     assert len(checks) == 1 and checks[0]["healthy"] is False
     assert checks[0]["checks"]["no_open_issues"]["detail"].startswith("1 open")
+
+
+def test_engagement_runs_open_phases_until_a_gate_waits(flows_home, make_project) -> None:
+    from flows.runner import run_engagement
+
+    key = make_project("engage-erp")
+    state = run_engagement(key)
+    assert state.name == "AwaitingSignoff"
+    assert state.message.startswith("srs-signoff waits for")
+    with session_scope() as s:
+        runs = [r.phase_key for r in s.exec(select(PhaseRun))]
+    assert runs == ["requirements"]
