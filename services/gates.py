@@ -100,6 +100,8 @@ def complete_item(
     who = lookup.person(session, actor)
     _member_roles(session, ctx, actor)
     item = ctx.gate.item(item_key)
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise InvalidInput(f"evidence URL must start with https:// or http://, not {url!r}")
     if item is not None and item.evidence and evidence is None and not url:
         raise InvalidInput(f"item {item_key} needs evidence: give --evidence FILE or --url")
     entry = session.exec(

@@ -156,6 +156,15 @@ def test_evidence_file_is_stored_with_its_sha256(store: str, make_project, tmp_p
             item_key=item["key"],
             actor="zhao.cons",
         )
+    with pytest.raises(InvalidInput, match="must start with https://"):
+        actions.run(
+            gates.complete_item,
+            project_key=key,
+            gate_key=GATE,
+            item_key=item["key"],
+            actor="zhao.cons",
+            url="file:///etc/passwd",
+        )
     note = tmp_path / "interview-notes.txt"
     note.write_text("Finance interview, 3 people", encoding="utf-8")
     entry = actions.run(
