@@ -254,19 +254,22 @@ def open_target(url: str) -> Target:
         if url.startswith("sqlite:///"):
             return SqliteTarget(url.removeprefix("sqlite:///"))
         if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-            from sqlalchemy.engine import make_url
-
-            u = make_url(url)
-            info = (
-                f"host={u.host or '127.0.0.1'} port={u.port or 5432} dbname={u.database} "
-                f"user={u.username or 'postgres'}"
-            )
-            if u.password:
-                info += f" password={u.password}"
-            return PostgresTarget(info)
+            return PostgresTarget(_pg_conninfo(url))
         return SqlAlchemyTarget(url)
     except Exception as exc:  # noqa: BLE001 - every driver's connect error, one line
         raise MigrationError(f"target {url.split('@')[-1]}: {str(exc).splitlines()[0]}") from None
+
+
+def _pg_conninfo(url: str) -> str:
+    """libpq conninfo from a SQLAlchemy-style URL (without importing SQLAlchemy)."""
+    from urllib.parse import unquote, urlsplit
+
+    u = urlsplit(url)
+    info = (
+        f"host={u.hostname or '127.0.0.1'} port={u.port or 5432} "
+        f"dbname={u.path.lstrip('/')} user={unquote(u.username or 'postgres')}"
+    )
+    return info + (f" password={unquote(u.password)}" if u.password else "")
 
 
 def dumps(obj: Any) -> str:
