@@ -179,8 +179,8 @@ def recon_1m() -> dict:
     mine = child(
         "from datamigration.recon import reconcile_tables\n"
         f"r = reconcile_tables('sqlite:///{WORK}/data/recon.db', 'src', 'tgt', ['id'],"
-        f" {cols!r}, 'amount', 'currency', {{'amount'}})\n"
-        "extra = {k: r[k] for k in ('missing', 'extra', 'changed')}",
+        f" {cols!r}, 'amount', 'currency', decimals={{'amount'}})\n"
+        "extra = {k: getattr(r, k) for k in ('missing', 'extra', 'changed')}",
         WORK,
     )
     return {
@@ -197,9 +197,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--skip-recon", action="store_true")
+    ap.add_argument("--recon-only", action="store_true", help="only the 1M reconciliation")
     args = ap.parse_args()
     results: dict = {}
-    for n in args.rows:
+    for n in [] if args.recon_only else args.rows:
         t0 = time.perf_counter()
         results[f"load_{n}"] = loads(n)
         print(
