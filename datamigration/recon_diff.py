@@ -8,6 +8,7 @@ streaming path report the same samples for the same data.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,6 +37,11 @@ def cents(v: Any) -> int | None:
     """A decimal amount as integer cents, rounded half away from zero (as SQL ROUND does)."""
     if v is None:
         return None
+    if v.__class__ is float:  # SQLite's REAL: round as SQLite's ROUND(x * 100) does
+        c = math.floor(abs(v) * 100 + 0.5)
+        return -c if v < 0 else c
+    if v.__class__ is int:
+        return v * 100
     d = v if isinstance(v, Decimal) else Decimal(str(v))
     return int(d.scaleb(2).quantize(_ONE, ROUND_HALF_UP))
 
@@ -57,7 +63,7 @@ def _bool(v: Any) -> bool | None:
 
 
 def _int(v: Any) -> int | None:
-    return None if v is None else int(v)
+    return v if v is None or v.__class__ is int else int(v)
 
 
 def _str(v: Any) -> str | None:
@@ -73,14 +79,28 @@ CANON: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def canonical_row(kinds: list[str]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """A function turning a row of driver values into its canonical form."""
-    fns = [CANON[k] for k in kinds]
+def canonical_row(
+    kinds: list[str], always: set[int] | frozenset[int] = frozenset()
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A function turning a row of driver values into its canonical form.
+
+    Text columns pass as they come (drivers give str; `same()` compares the odd non-str
+    value as text) except those in `always` (the key, whose order must be exact).
+    """
+    steps = [(i, CANON[k]) for i, k in enumerate(kinds) if k != "str" or i in always]
 
     def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple([f(v) for f, v in zip(fns, row, strict=True)])
+        out = list(row)
+        for i, f in steps:
+            out[i] = f(out[i])
+        return tuple(out)
 
     return convert
+
+
+def same(kind: str, a: Any, b: Any) -> bool:
+    """Equal canonical values (text compared as text whatever the driver gave)."""
+    return a == b or (kind == "str" and _str(a) == _str(b))
 
 
 def show(kind: str, canonical: Any) -> str:

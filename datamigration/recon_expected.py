@@ -113,8 +113,9 @@ def expected_stream(
     tf = compile_spec(spec, header)
     runner = Runner(spec, mode, tf, header, run_id)  # for its pilot sampler only
     types = kinds(spec)
-    canon = canonical_row([types[c] for c in tf.columns])
+    canon = canonical_row([types[c] for c in tf.columns], set(tf.key_index))
     kget = itemgetter(*tf.key_index)
+    key_canon = canonical_row([types[c] for c in spec.key], set(range(len(spec.key))))
 
     def tagged() -> Iterator[tuple[Any, int, tuple[Any, ...]]]:
         with reader.open() as (_, rows):
@@ -125,7 +126,7 @@ def expected_stream(
                 except (Rejected, IndexError):
                     counts.rejected += 1
                     if mode == "pilot" and (k := _key_of_raw(tf, raw)) is not None:
-                        counts.rejected_keys.add(canonical_row([types[c] for c in spec.key])(k))
+                        counts.rejected_keys.add(key_canon(k))
                     continue
                 yield kget(values), line, values
 

@@ -21,6 +21,7 @@ from datamigration.recon_diff import (
     changed_sample,
     key_text,
     row_sample,
+    same,
 )
 from datamigration.recon_sort import RUN_SIZE, external_sort
 from datamigration.targets import Target
@@ -90,13 +91,15 @@ class _Merge:
         self._add(d.amount_target_cents, a)
         if e == a:
             return
-        cols, kinds, counts = self.lay.columns, self.lay.kinds, d.changed_columns
+        cols, kinds = self.lay.columns, self.lay.kinds
+        diff = [i for i in self.compared if not same(kinds[i], e[i], a[i])]
+        if not diff:
+            return
         d.changed += 1
-        for i in self.compared:
-            if e[i] != a[i]:
-                counts[cols[i]] = counts.get(cols[i], 0) + 1
-                if self._changed_samples() < MAX_CHANGED:
-                    d.samples.append(changed_sample(self._key(e), cols[i], kinds[i], e[i], a[i]))
+        for i in diff:
+            d.changed_columns[cols[i]] = d.changed_columns.get(cols[i], 0) + 1
+            if self._changed_samples() < MAX_CHANGED:
+                d.samples.append(changed_sample(self._key(e), cols[i], kinds[i], e[i], a[i]))
 
     def _changed_samples(self) -> int:
         return sum(1 for s in self.diff.samples if s["column"] != "*")

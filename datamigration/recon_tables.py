@@ -117,5 +117,5 @@ def _layout(
 def side(target: Target, table: str, layout: Layout) -> Callable[[], Rows]:
     key = [layout.columns[i] for i in layout.key_index]
     order = order_by(target.dialect, key, [layout.kinds[i] for i in layout.key_index])
-    canon = canonical_row(layout.kinds)
+    canon = canonical_row(layout.kinds, set(layout.key_index))
     return lambda: map(canon, table_rows(target, table, layout.columns, order))
