@@ -1,6 +1,6 @@
 """The documents of each gate: typed inputs, Jinja2 templates per locale, Markdown and HTML."""
 
-from artifacts.context import (
+from implflow.artifacts.context import (
     ChecklistLine,
     CriterionLine,
     DocumentInput,
@@ -8,8 +8,8 @@ from artifacts.context import (
     ProjectInfo,
     SignatureLine,
 )
-from artifacts.documents import DOCUMENTS
-from artifacts.render import render, sha256_text
+from implflow.artifacts.documents import DOCUMENTS
+from implflow.artifacts.render import render, sha256_text
 
 __all__ = [
     "DOCUMENTS",

@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from artifacts.context import DocumentInput
-from core.errors import InvalidInput
-from methodology.schema import Text
-from store.records import KINDS
+from implflow.artifacts.context import DocumentInput
+from implflow.core.errors import InvalidInput
+from implflow.methodology.schema import Text
+from implflow.store.records import KINDS
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any, Literal
 import jinja2
 from markupsafe import escape
 
-from artifacts.context import DocumentInput
-from artifacts.documents import DOCUMENTS, build_context
-from core.errors import InvalidInput, NotFound
+from implflow.artifacts.context import DocumentInput
+from implflow.artifacts.documents import DOCUMENTS, build_context
+from implflow.core.errors import InvalidInput, NotFound
 
 TEMPLATES = Path(__file__).parent / "templates"
 LOCALES = ("en", "zh-CN")

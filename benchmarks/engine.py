@@ -40,9 +40,9 @@ def median(cmd: list[str], env: dict[str, str], repeat: int) -> float:
 def seed(env: dict[str, str], n: int) -> None:
     """n projects with a team and data, each waiting at its first gate."""
     code = f"""
-from services import actions, projects, records
-from services import phases
-from store.db import session_scope
+from implflow.services import actions, projects, records
+from implflow.services import phases
+from implflow.store.db import session_scope
 team = [("pmo1","P","pmo"),("lead1","L","consultant_lead"),("sp1","S","client_sponsor")]
 for i in range({n}):
     key = f"bench-{{i:04d}}"

@@ -4,7 +4,7 @@
                                                  [--recon-only] [--repeat 1]
 
 In one run, side by side, for each row count of the baseline's generated dirty orders:
-implflow's full run (`datamigration.load.run`) and the hand-written pipeline of
+implflow's full run (`implflow.datamigration.load.run`) and the hand-written pipeline of
 ../shared/baselines/migration (`pipeline.py sqlite_raw` and `pg_copy`, the latter pointed at
 the local PostgreSQL), rows/s, the ratio and each process's peak memory (/usr/bin/time);
 whether both wrote the same rows (implflow's streaming reconciliation of the two tables);
@@ -42,9 +42,9 @@ RECON_KINDS = json.dumps({"id": "int", "amount": "decimal"})  # the rest: text
 # the implflow side, each in its own process: imports first, then only the call is timed
 CHILD = """
 import json, sys, time
-from datamigration.load import run
-from datamigration.recon import reconcile, reconcile_streams, reconcile_tables
-from datamigration.spec import load_spec
+from implflow.datamigration.load import run
+from implflow.datamigration.recon import reconcile, reconcile_streams, reconcile_tables
+from implflow.datamigration.spec import load_spec
 what, a, out = sys.argv[1], sys.argv[2:], {}
 t0 = time.perf_counter()
 if what == "run":

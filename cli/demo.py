@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 from sqlmodel import select
 
-from cli.edge import console, table
-from services import actions, gates, lookup, projects, records
-from services.audit_check import verify
-from store.db import session_scope
-from store.models import Document, GateRecord, Project
+from implflow.cli.edge import console, table
+from implflow.services import actions, gates, lookup, projects, records
+from implflow.services.audit_check import verify
+from implflow.store.db import session_scope
+from implflow.store.models import Document, GateRecord, Project
 
 DATA = Path(__file__).parent / "demo_data" / "acme-erp.yaml"
 CONSULTANTS = ("zhao.cons", "sun.cons")
@@ -67,7 +67,7 @@ def _import(key: str, recs: dict[str, Any], actor: str = "chen.lead") -> None:
 
 
 def _run(key: str, phase: str) -> str:
-    from flows.runner import run_phase
+    from implflow.flows.runner import run_phase
 
     state = run_phase(key, phase)
     console.print(f"  flow phase-{phase}: [cyan]{state.name}[/cyan] ({state.message})")
@@ -182,8 +182,8 @@ def _phase(key: str, phase: str, recs: dict[str, Any], waive: bool = False) -> N
 
 def _register_migration(key: str) -> None:
     """Generate the legacy orders (20,000 dirty rows) and register their migration spec."""
-    from core.settings import get_settings
-    from datamigration.sample import write_csv, write_spec
+    from implflow.core.settings import get_settings
+    from implflow.datamigration.sample import write_csv, write_spec
 
     folder = get_settings().home_dir / "demo-data" / key
     folder.mkdir(parents=True, exist_ok=True)
@@ -202,7 +202,7 @@ def _project(key: str) -> Project:
 
 
 def _phase_passed(key: str, phase: str) -> bool:
-    from services.phases import state
+    from implflow.services.phases import state
 
     with session_scope() as s:
         return state(s, lookup.project(s, key), phase).status == "passed"

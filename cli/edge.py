@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core.errors import ImplflowError
+from implflow.core.errors import ImplflowError
 
 F = TypeVar("F", bound=Callable[..., Any])
 console = Console()

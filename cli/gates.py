@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
-from services import actions
-from services import gates as gate_service
-from services.views import gate_view
+from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
+from implflow.services import actions
+from implflow.services import gates as gate_service
+from implflow.services.views import gate_view
 
 gate_app = typer.Typer(help="Gate checklists, waivers and sign-offs.", no_args_is_help=True)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from cli.edge import JsonOpt, console, edge, emit_json, fail, table
-from cli.gates import gate_app
-from cli.migrate import migrate_app
-from cli.projects import data_app, member_app, project_app
-from services import actions, audit_check, documents, lookup, portfolio
+from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, table
+from implflow.cli.gates import gate_app
+from implflow.cli.migrate import migrate_app
+from implflow.cli.projects import data_app, member_app, project_app
+from implflow.services import actions, audit_check, documents, lookup, portfolio
 
 app = typer.Typer(
     help="implflow: drive implementation projects through a gated five-phase methodology.",
@@ -32,7 +32,7 @@ app.add_typer(audit_app, name="audit")
 @edge
 def phase_run(project: str, phase: str) -> None:
     """Run a phase as a Prefect flow; it stops at its gate until the gate is met."""
-    from flows.runner import run_phase
+    from implflow.flows.runner import run_phase
 
     state = run_phase(project, phase)
     console.print(f"{project} {phase}: {state.name}: {state.message}")
@@ -42,7 +42,7 @@ def phase_run(project: str, phase: str) -> None:
 @edge
 def phase_engage(project: str) -> None:
     """Run the project's open phases in order until one waits at its gate."""
-    from flows.runner import run_engagement
+    from implflow.flows.runner import run_engagement
 
     state = run_engagement(project)
     console.print(f"{project}: {state.name}: {state.message}")
@@ -136,7 +136,7 @@ app.add_typer(health_app, name="health")
 @edge
 def health_run(project: str) -> None:
     """Run the health-check flow once for a project."""
-    from flows.runner import run_health
+    from implflow.flows.runner import run_health
 
     state = run_health(project)
     console.print(f"{project}: {state.name}: {state.message}")
@@ -149,7 +149,7 @@ def health_serve(
     cron: str = typer.Option("0 6 * * 1", help="Schedule (cron), default Mondays 06:00."),
 ) -> None:
     """Serve the health-check flow on a schedule for a project (runs until stopped)."""
-    from flows.runner import serve_health
+    from implflow.flows.runner import serve_health
 
     serve_health(project, cron)
 
@@ -160,7 +160,7 @@ def demo(
     locale: str = typer.Option("en", help="Language of the documents: en or zh-CN."),
 ) -> None:
     """Run a sample ERP project through all five phases, with nothing to start by hand."""
-    from cli.demo import run_demo
+    from implflow.cli.demo import run_demo
 
     run_demo(locale)
 

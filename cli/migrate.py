@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.edge import JsonOpt, console, edge, emit_json, table
+from implflow.cli.edge import JsonOpt, console, edge, emit_json, table
 
 migrate_app = typer.Typer(
     help="Data migration: profile, pilot, run, reconcile.", no_args_is_help=True
@@ -16,7 +16,7 @@ ActorOpt = typer.Option("implflow", "--as", help="Who records it.")
 
 
 def _spec(path: Path):  # type: ignore[no-untyped-def]
-    from datamigration.spec import load_spec
+    from implflow.datamigration.spec import load_spec
 
     return load_spec(path)
 
@@ -24,7 +24,7 @@ def _spec(path: Path):  # type: ignore[no-untyped-def]
 def _run(path: Path, mode: str, run_id: str | None, as_json: bool) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from datamigration.load import run
+    from implflow.datamigration.load import run
 
     spec = _spec(path)
     state = {"rows": 0, "rejected": 0}
@@ -93,8 +93,8 @@ def profile(
     locale: str = typer.Option("en", help="en or zh-CN"),
 ) -> None:
     """Data-quality profile of the source: nulls, distinct values, duplicates, rejects."""
-    from datamigration.profile import profile as build
-    from datamigration.profile import render_profile
+    from implflow.datamigration.profile import profile as build
+    from implflow.datamigration.profile import render_profile
 
     p = build(_spec(spec))
     if out is not None:
@@ -121,8 +121,8 @@ def reconcile(
     as_json: bool = JsonOpt,
 ) -> None:
     """Reconcile a run on both legs; with --project, record it for the migration gate."""
-    from datamigration.recon import reconcile as recon
-    from services import actions, records
+    from implflow.datamigration.recon import reconcile as recon
+    from implflow.services import actions, records
 
     r = recon(_spec(spec), mode, run_id, streaming)
     if project:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
-from services import actions, lookup, phases, projects, records
+from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
+from implflow.services import actions, lookup, phases, projects, records
 
 project_app = typer.Typer(help="Create, list and show projects.", no_args_is_help=True)
 member_app = typer.Typer(help="People and their roles on a project.", no_args_is_help=True)
@@ -139,7 +139,7 @@ def data_set(
     try:
         data = json.loads(fields)
     except json.JSONDecodeError as exc:
-        from core.errors import InvalidInput
+        from implflow.core.errors import InvalidInput
 
         raise InvalidInput(f"fields are not valid JSON: {exc.msg} at column {exc.colno}") from None
     n = actions.run(

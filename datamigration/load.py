@@ -15,14 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.errors import MigrationError
-from datamigration.keyfilter import KeyFilter
-from datamigration.precheck import check_rates
-from datamigration.sampling import Sampler
-from datamigration.sources import Row, SourceReader
-from datamigration.spec import MigrationSpec
-from datamigration.targets import Target, dumps, open_target
-from datamigration.transform import Rejected, Transformer, compile_spec
+from implflow.core.errors import MigrationError
+from implflow.datamigration.keyfilter import KeyFilter
+from implflow.datamigration.precheck import check_rates
+from implflow.datamigration.sampling import Sampler
+from implflow.datamigration.sources import Row, SourceReader
+from implflow.datamigration.spec import MigrationSpec
+from implflow.datamigration.targets import Target, dumps, open_target
+from implflow.datamigration.transform import Rejected, Transformer, compile_spec
 
 Progress = Callable[[int, int], None]  # (rows read so far, rows rejected so far)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import MigrationError
-from datamigration.rules import Reject
-from datamigration.sources import SourceReader
-from datamigration.spec import MigrationSpec
-from datamigration.transform import Transformer
+from implflow.core.errors import MigrationError
+from implflow.datamigration.rules import Reject
+from implflow.datamigration.sources import SourceReader
+from implflow.datamigration.spec import MigrationSpec
+from implflow.datamigration.transform import Transformer
 
 
 def _convert_fields(spec: MigrationSpec) -> list[tuple[str, str]]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from datamigration.load import Runner
-from datamigration.sources import SourceReader
-from datamigration.spec import MigrationSpec
-from datamigration.transform import Rejected, compile_spec
+from implflow.datamigration.load import Runner
+from implflow.datamigration.sources import SourceReader
+from implflow.datamigration.spec import MigrationSpec
+from implflow.datamigration.transform import Rejected, compile_spec
 
 DISTINCT_CAP = 100_000
 

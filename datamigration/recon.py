@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from core.errors import MigrationError
-from datamigration.recon_diff import Diff
-from datamigration.recon_expected import Counts, expected_stream, kinds, load_expected
-from datamigration.recon_result import ReconResult, amount_diff_cents, check_thresholds
-from datamigration.recon_sort import RUN_SIZE
-from datamigration.recon_tables import reconcile_streams, reconcile_tables
-from datamigration.spec import MigrationSpec
-from datamigration.targets import Target, open_target
+from implflow.core.errors import MigrationError
+from implflow.datamigration.recon_diff import Diff
+from implflow.datamigration.recon_expected import Counts, expected_stream, kinds, load_expected
+from implflow.datamigration.recon_result import ReconResult, amount_diff_cents, check_thresholds
+from implflow.datamigration.recon_sort import RUN_SIZE
+from implflow.datamigration.recon_tables import reconcile_streams, reconcile_tables
+from implflow.datamigration.spec import MigrationSpec
+from implflow.datamigration.targets import Target, open_target
 
 __all__ = [
     "ReconResult",
@@ -45,8 +45,8 @@ def reconcile(
     run_size: int = RUN_SIZE,
 ) -> ReconResult:
     """Reconcile a finished pilot or full run of the spec against its target, on both legs."""
-    from datamigration.load import default_run_id
-    from datamigration.sources import SourceReader
+    from implflow.datamigration.load import default_run_id
+    from implflow.datamigration.sources import SourceReader
 
     if mode not in ("pilot", "full"):
         raise MigrationError(f"mode must be pilot or full, not {mode!r}")
@@ -107,8 +107,8 @@ def _ledger(target: Target, result: ReconResult) -> None:
 
 
 def _in_sql(spec: MigrationSpec, mode: str, run_id: str, target: Target) -> tuple[Diff, Counts]:
-    from datamigration.load import target_table
-    from datamigration.recon_sql import compare_tables
+    from implflow.datamigration.load import target_table
+    from implflow.datamigration.recon_sql import compare_tables
 
     scratch = f"implflow_expected_{spec.name.replace('-', '_')}"
     keys = f"{scratch}_keys"
@@ -134,9 +134,9 @@ def _in_sql(spec: MigrationSpec, mode: str, run_id: str, target: Target) -> tupl
 def _streamed(
     spec: MigrationSpec, mode: str, run_id: str, target: Target, run_size: int
 ) -> tuple[Diff, Counts]:
-    from datamigration.load import target_table
-    from datamigration.recon_stream import Layout, compare_streams
-    from datamigration.recon_tables import side
+    from implflow.datamigration.load import target_table
+    from implflow.datamigration.recon_stream import Layout, compare_streams
+    from implflow.datamigration.recon_tables import side
 
     types = kinds(spec)
     columns = [f.name for f in spec.fields]

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from datamigration.load import Runner
-from datamigration.recon_diff import canonical_row
-from datamigration.recon_sort import RUN_SIZE, external_sort
-from datamigration.sources import Row, SourceReader
-from datamigration.spec import MigrationSpec
-from datamigration.targets import Target
-from datamigration.transform import Rejected, Transformer, compile_spec
+from implflow.datamigration.load import Runner
+from implflow.datamigration.recon_diff import canonical_row
+from implflow.datamigration.recon_sort import RUN_SIZE, external_sort
+from implflow.datamigration.sources import Row, SourceReader
+from implflow.datamigration.spec import MigrationSpec
+from implflow.datamigration.targets import Target
+from implflow.datamigration.transform import Rejected, Transformer, compile_spec
 
 CHUNK = 50_000
 
@@ -55,7 +55,7 @@ def _key_of_raw(tf: Transformer, raw: Row) -> tuple[Any, ...] | None:
 
 
 def _runner(spec: MigrationSpec, mode: str, run_id: str, reader: SourceReader) -> Runner:
-    from datamigration.load import _latest_lines
+    from implflow.datamigration.load import _latest_lines
 
     header = reader.header()
     runner = Runner(spec, mode, compile_spec(spec, header), header, run_id)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from datamigration.recon_diff import Diff
+from implflow.datamigration.recon_diff import Diff
 
 
 class ReconResult(BaseModel):
@@ -49,7 +49,7 @@ class ReconResult(BaseModel):
 
     def to_record(self) -> dict[str, Any]:
         """The `reconciliation` store record (validated by its schema)."""
-        from store.records import Reconciliation
+        from implflow.store.records import Reconciliation
 
         fields = set(Reconciliation.model_fields)
         return Reconciliation.model_validate(self.model_dump(include=fields)).model_dump()

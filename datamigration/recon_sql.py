@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from datamigration.recon_diff import (
+from implflow.datamigration.recon_diff import (
     CANON,
     MAX_CHANGED,
     MAX_EXTRA,
@@ -21,8 +21,8 @@ from datamigration.recon_diff import (
     key_text,
     row_sample,
 )
-from datamigration.recon_stream import order_by
-from datamigration.targets import Target
+from implflow.datamigration.recon_stream import order_by
+from implflow.datamigration.targets import Target
 
 
 def has_full_join(dialect: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from datamigration.recon_diff import (
+from implflow.datamigration.recon_diff import (
     MAX_CHANGED,
     MAX_EXTRA,
     MAX_MISSING,
@@ -23,8 +23,8 @@ from datamigration.recon_diff import (
     row_sample,
     same,
 )
-from datamigration.recon_sort import RUN_SIZE, external_sort
-from datamigration.targets import Target
+from implflow.datamigration.recon_sort import RUN_SIZE, external_sort
+from implflow.datamigration.targets import Target
 
 Rows = Iterator[tuple[Any, ...]]
 

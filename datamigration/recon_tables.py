@@ -10,12 +10,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from core.errors import MigrationError
-from datamigration.recon_diff import canonical_row
-from datamigration.recon_result import ReconResult
-from datamigration.recon_sql import compare_tables
-from datamigration.recon_stream import Layout, Rows, compare_streams, order_by, table_rows
-from datamigration.targets import Target, open_target
+from implflow.core.errors import MigrationError
+from implflow.datamigration.recon_diff import canonical_row
+from implflow.datamigration.recon_result import ReconResult
+from implflow.datamigration.recon_sql import compare_tables
+from implflow.datamigration.recon_stream import Layout, Rows, compare_streams, order_by, table_rows
+from implflow.datamigration.targets import Target, open_target
 
 
 def _kind_of(v: Any) -> str:

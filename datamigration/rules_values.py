@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from core.errors import MigrationError
-from datamigration.rules import CENT, FULLWIDTH, Reject, RuleContext, RuleFn, register_rule
+from implflow.core.errors import MigrationError
+from implflow.datamigration.rules import CENT, FULLWIDTH, Reject, RuleContext, RuleFn, register_rule
 
 D_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 D_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

@@ -6,8 +6,8 @@ import zlib
 from collections import Counter
 from typing import Any
 
-from datamigration.sources import Row
-from datamigration.spec import MigrationSpec
+from implflow.datamigration.sources import Row
+from implflow.datamigration.spec import MigrationSpec
 
 
 class Sampler:

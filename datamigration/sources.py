@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from core.errors import MigrationError
-from datamigration.spec import MigrationSpec
+from implflow.core.errors import MigrationError
+from implflow.datamigration.spec import MigrationSpec
 
 Row = list[str]
 

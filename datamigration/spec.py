@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.errors import MigrationError, PackError
-from methodology import yamlmarks
+from implflow.core.errors import MigrationError, PackError
+from implflow.methodology import yamlmarks
 
 
 class _Spec(BaseModel):

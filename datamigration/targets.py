@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from core.errors import MigrationError
+from implflow.core.errors import MigrationError
 
 sqlite3.register_adapter(Decimal, str)
 sqlite3.register_adapter(dt.date, dt.date.isoformat)

@@ -10,12 +10,12 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
-from datamigration.spec import load_spec
+from implflow.datamigration.spec import load_spec
 
 
 def fingerprint(spec_path: Path) -> str:
     """The spec's hash and the source's identity: what a cached step depends on."""
-    from datamigration.sources import SourceReader
+    from implflow.datamigration.sources import SourceReader
 
     spec = load_spec(spec_path)
     return f"{spec.sha256[:16]}-{SourceReader(spec).identity()}"
@@ -24,7 +24,7 @@ def fingerprint(spec_path: Path) -> str:
 @task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def profile_source(spec_path: str, fingerprint: str) -> dict[str, Any]:
     """Profile the source's data quality."""
-    from datamigration.profile import profile
+    from implflow.datamigration.profile import profile
 
     return profile(load_spec(Path(spec_path))).model_dump()
 
@@ -32,7 +32,7 @@ def profile_source(spec_path: str, fingerprint: str) -> dict[str, Any]:
 @task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True, retries=2, retry_delay_seconds=5)
 def migrate(spec_path: str, mode: str, fingerprint: str) -> dict[str, Any]:
     """Pilot or full run; safe to retry: a re-run resumes after the finished batches."""
-    from datamigration.load import run
+    from implflow.datamigration.load import run
 
     return run(load_spec(Path(spec_path)), mode).model_dump()
 
@@ -40,6 +40,6 @@ def migrate(spec_path: str, mode: str, fingerprint: str) -> dict[str, Any]:
 @task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def reconcile(spec_path: str, mode: str, fingerprint: str) -> dict[str, Any]:
     """Reconcile the run on both legs; returns the store record for the gate."""
-    from datamigration.recon import reconcile as recon
+    from implflow.datamigration.recon import reconcile as recon
 
     return recon(load_spec(Path(spec_path)), mode).to_record()

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import datamigration.rules_values  # noqa: F401  (registers the value rules)
-from core.errors import MigrationError
-from datamigration.rules import RULES, Reject, RuleContext, RuleFn
-from datamigration.rules_values import RateTable
-from datamigration.spec import FieldSpec, MigrationSpec
+import implflow.datamigration.rules_values  # noqa: F401  (registers the value rules)
+from implflow.core.errors import MigrationError
+from implflow.datamigration.rules import RULES, Reject, RuleContext, RuleFn
+from implflow.datamigration.rules_values import RateTable
+from implflow.datamigration.spec import FieldSpec, MigrationSpec
 
 
 class Rejected(Exception):
@@ -42,7 +42,7 @@ def _to_decimal(v: Any) -> Decimal:
 def _to_date(v: Any) -> dt.date:
     if isinstance(v, dt.date):
         return v
-    from datamigration.rules_values import parse_date
+    from implflow.datamigration.rules_values import parse_date
 
     return parse_date(str(v))
 

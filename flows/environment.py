@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from core.settings import get_settings
+from implflow.core.settings import get_settings
 
 
 def prepare() -> None:

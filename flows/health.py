@@ -6,8 +6,8 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Completed, State
 
-from services import health
-from store.db import session_scope
+from implflow.services import health
+from implflow.store.db import session_scope
 
 
 @task

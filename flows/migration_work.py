@@ -10,8 +10,8 @@ from pathlib import Path
 
 from prefect import task
 
-from services import actions, lookup, records
-from store.db import session_scope
+from implflow.services import actions, lookup, records
+from implflow.store.db import session_scope
 
 STAGES = {"pilot-migration-passed": "pilot", "full-migration-verified": "full"}
 
@@ -40,7 +40,7 @@ def before_gate(project: str, gate: str) -> None:
     stage = STAGES.get(gate)
     if stage is None:
         return
-    from datamigration import tasks as mig
+    from implflow.datamigration import tasks as mig
 
     for path in registered_specs(project):
         fp = mig.fingerprint(Path(path))

@@ -11,7 +11,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
-from flows import migration_work, tasks
+from implflow.flows import migration_work, tasks
 
 AWAITING = "AwaitingSignoff"
 PASSED = "PhasePassed"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import lookup, phases
-from store.db import session_scope
+from implflow.services import lookup, phases
+from implflow.store.db import session_scope
 
 
 def run_phase(project_key: str, phase_key: str) -> Any:
@@ -14,17 +14,17 @@ def run_phase(project_key: str, phase_key: str) -> Any:
         st = phases.check_runnable(s, project_key, phase_key)
         if st.status == "passed":
             return _Done(f"phase {phase_key} has already passed")
-    from flows.environment import prepare
+    from implflow.flows.environment import prepare
 
     prepare()
-    from flows.phase import run_phase_flow
+    from implflow.flows.phase import run_phase_flow
 
     return run_phase_flow(project_key, phase_key)
 
 
 def schedule_phase(project_key: str, phase_key: str) -> str:
     """Ask the served deployment `phase-<key>/<key>` to run; returns without waiting."""
-    from flows.environment import prepare
+    from implflow.flows.environment import prepare
 
     prepare()
     from prefect.deployments import run_deployment
@@ -44,10 +44,10 @@ def run_engagement(project_key: str) -> Any:
             for p in lookup.methodology(proj).phases
             if phases.state(s, proj, p.key).status != "passed"
         ]
-    from flows.environment import prepare
+    from implflow.flows.environment import prepare
 
     prepare()
-    from flows.phase import engagement
+    from implflow.flows.phase import engagement
 
     return engagement(project_key, keys, return_state=True)
 
@@ -56,10 +56,10 @@ def run_health(project_key: str) -> Any:
     """Run the health-check flow once."""
     with session_scope() as s:
         lookup.project(s, project_key)
-    from flows.environment import prepare
+    from implflow.flows.environment import prepare
 
     prepare()
-    from flows.health import health_check
+    from implflow.flows.health import health_check
 
     return health_check(project_key, return_state=True)
 
@@ -68,10 +68,10 @@ def serve_health(project_key: str, cron: str) -> None:
     """Serve the health check on a cron schedule (needs a running Prefect server to schedule)."""
     with session_scope() as s:
         lookup.project(s, project_key)
-    from flows.environment import prepare
+    from implflow.flows.environment import prepare
 
     prepare()
-    from flows.health import health_check
+    from implflow.flows.health import health_check
 
     health_check.serve(name=f"health-{project_key}", cron=cron, parameters={"project": project_key})
 

@@ -10,9 +10,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from sqlmodel import select
 
-from services import documents, lookup, phases, records
-from store.db import session_scope
-from store.models import ChecklistEntry, Waiver
+from implflow.services import documents, lookup, phases, records
+from implflow.store.db import session_scope
+from implflow.store.models import ChecklistEntry, Waiver
 
 ACTOR = "implflow"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from gates.registry import ProjectData, criterion
-from gates.rules import CriterionResult
+from implflow.gates.registry import ProjectData, criterion
+from implflow.gates.rules import CriterionResult
 
 
 def _result(failures: list[str], total: int, what: str) -> CriterionResult:

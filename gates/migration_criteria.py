@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gates.registry import ProjectData, criterion
-from gates.rules import CriterionResult
+from implflow.gates.registry import ProjectData, criterion
+from implflow.gates.rules import CriterionResult
 
 
 def _from_objects(data: ProjectData, stage: str) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from core.errors import InvalidInput, NotFound
-from gates.rules import CriterionResult
+from implflow.core.errors import InvalidInput, NotFound
+from implflow.gates.rules import CriterionResult
 
 CriterionFn = Callable[..., CriterionResult]
 _REGISTRY: dict[str, CriterionFn] = {}
@@ -50,8 +50,8 @@ def evaluate_criterion(name: str, data: ProjectData, params: dict[str, Any]) -> 
 
 
 def _load_builtin() -> None:
-    import gates.criteria  # noqa: F401  (registers the built-in criteria)
-    import gates.migration_criteria  # noqa: F401
+    import implflow.gates.criteria  # noqa: F401  (registers the built-in criteria)
+    import implflow.gates.migration_criteria  # noqa: F401
 
 
 class RecordsData:
@@ -61,7 +61,7 @@ class RecordsData:
         self._raw = raw
 
     def records(self, kind: str) -> list[BaseModel]:
-        from store.records import KINDS
+        from implflow.store.records import KINDS
 
         schema = KINDS[kind]
         return [schema.model_validate(d) for d in self._raw.get(kind, [])]

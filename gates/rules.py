@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.errors import Conflict, Forbidden, NotFound
-from methodology.schema import Gate
+from implflow.core.errors import Conflict, Forbidden, NotFound
+from implflow.methodology.schema import Gate
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Light to import: no store, no Prefect.
 """
 
-from methodology.loader import (
+from implflow.methodology.loader import (
     LoadedPack,
     apply_overlay,
     apply_overlay_file,
@@ -12,7 +12,7 @@ from methodology.loader import (
     load_pack,
     load_pack_file,
 )
-from methodology.schema import Gate, Methodology, Overlay, Phase
+from implflow.methodology.schema import Gate, Methodology, Overlay, Phase
 
 __all__ = [
     "Gate",

@@ -10,9 +10,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from core.errors import NotFound, PackError
-from methodology import yamlmarks
-from methodology.schema import Methodology, Overlay, reference_problems
+from implflow.core.errors import NotFound, PackError
+from implflow.methodology import yamlmarks
+from implflow.methodology.schema import Methodology, Overlay, reference_problems
 
 PACKS = Path(__file__).parent / "packs"
 M = TypeVar("M", bound=BaseModel)
@@ -119,6 +119,6 @@ def apply_overlay(
     m: Methodology, overlay: Overlay, source: str = "overlay", lines: yamlmarks.Lines | None = None
 ) -> Methodology:
     """The pack tailored by the overlay, validated again like a pack."""
-    from methodology.tailoring import tailor
+    from implflow.methodology.tailoring import tailor
 
     return tailor(m, overlay, source, lines or {})

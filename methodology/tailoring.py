@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import PackError
-from methodology import yamlmarks
-from methodology.schema import ItemChange, Methodology, Overlay, reference_problems
+from implflow.core.errors import PackError
+from implflow.methodology import yamlmarks
+from implflow.methodology.schema import ItemChange, Methodology, Overlay, reference_problems
 
 
 class _Tailor:

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from core.errors import PackError
+from implflow.core.errors import PackError
 
 try:
     _Loader: type = yaml.CSafeLoader

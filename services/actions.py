@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from core.errors import ConcurrentUpdate
-from core.settings import get_settings
-from services import gates, lookup
-from store import audit
-from store.db import session_scope
+from implflow.core.errors import ConcurrentUpdate
+from implflow.core.settings import get_settings
+from implflow.services import gates, lookup
+from implflow.store import audit
+from implflow.store.db import session_scope
 
 T = TypeVar("T")
 
@@ -81,10 +81,10 @@ def advance_phase(*, project_key: str, gate_key: str) -> str:
     with session_scope() as session:
         phase_key = lookup.gate_def(lookup.project(session, project_key), gate_key)[0].key
     if get_settings().trigger == "deployment":
-        from flows.runner import schedule_phase
+        from implflow.flows.runner import schedule_phase
 
         return schedule_phase(project_key, phase_key)
-    from flows.runner import run_phase
+    from implflow.flows.runner import run_phase
 
     return run_phase(project_key, phase_key).name
 

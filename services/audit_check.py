@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from services import documents, lookup
-from store import audit
+from implflow.services import documents, lookup
+from implflow.store import audit
 
 
 def verify(session: Session, project_key: str | None = None) -> list[str]:

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.errors import Conflict
-from core.settings import get_settings
-from methodology.schema import Gate, Phase
-from services import facts as facts_
-from services import records
-from store import audit
-from store.models import (
+from implflow.core.errors import Conflict
+from implflow.core.settings import get_settings
+from implflow.methodology.schema import Gate, Phase
+from implflow.services import facts as facts_
+from implflow.services import records
+from implflow.store import audit
+from implflow.store.models import (
     ChecklistEntry,
     Document,
     GateRecord,
@@ -52,8 +52,8 @@ def document_input(
     Signatures reach only the sign-off record: a document that showed them would change,
     and so void itself, with every signature.
     """
-    from artifacts.context import DocumentInput
-    from services.render_input import gate_info, project_info, signatures
+    from implflow.artifacts.context import DocumentInput
+    from implflow.services.render_input import gate_info, project_info, signatures
 
     return DocumentInput(
         project=project_info(proj),
@@ -95,7 +95,7 @@ def _render_one(
     latest: dict[str, Document],
 ) -> Document:
     """Keep the latest version when the content is unchanged, else store the next one."""
-    from artifacts.render import render, sha256_text
+    from implflow.artifacts.render import render, sha256_text
 
     prev = latest.get(f"{doc_key}.{fmt}")
     version = prev.version if prev else 1
@@ -119,7 +119,7 @@ def _store(
     *,
     frozen: bool = False,
 ) -> Document:
-    from artifacts.render import sha256_text
+    from implflow.artifacts.render import sha256_text
 
     folder = get_settings().documents_dir / proj.key / rec.gate_key
     folder.mkdir(parents=True, exist_ok=True)
@@ -190,7 +190,7 @@ def freeze(
 def _signoff_record(
     session: Session, proj: Project, rec: GateRecord, phase: Phase, gate: Gate
 ) -> list[Document]:
-    from artifacts.render import render
+    from implflow.artifacts.render import render
 
     data = document_input(session, proj, rec, phase, gate, 1, signoff=True)
     return [
@@ -210,7 +210,7 @@ def _signoff_record(
 
 def inputs_changed_since(session: Session, proj: Project, rec: GateRecord, since: Any) -> bool:
     """True when records or checklist state changed after `since` (drafts may be stale)."""
-    from store.models import ProjectRecord
+    from implflow.store.models import ProjectRecord
 
     def newer(model: Any, column: Any, where: Any) -> bool:
         return session.exec(select(model).where(where, column > since).limit(1)).first() is not None

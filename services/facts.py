@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from gates.registry import RecordsData, evaluate_criterion
-from gates.rules import Approval, CriterionResult, Evaluation, GateFacts, evaluate
-from methodology.schema import Gate
-from services import records
-from store.models import ChecklistEntry, Document, GateRecord, Person, Project, SignOff, Waiver
+from implflow.gates.registry import RecordsData, evaluate_criterion
+from implflow.gates.rules import Approval, CriterionResult, Evaluation, GateFacts, evaluate
+from implflow.methodology.schema import Gate
+from implflow.services import records
+from implflow.store.models import (
+    ChecklistEntry,
+    Document,
+    GateRecord,
+    Person,
+    Project,
+    SignOff,
+    Waiver,
+)
 
 
 def criteria(session: Session, proj: Project, gate: Gate) -> dict[str, CriterionResult]:

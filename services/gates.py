@@ -12,15 +12,15 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from core.settings import get_settings
-from gates import rules
-from gates.rules import Evaluation
-from methodology.schema import Gate, Phase
-from services import documents, lookup
-from services import facts as facts_
-from store import audit
-from store.models import (
+from implflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from implflow.core.settings import get_settings
+from implflow.gates import rules
+from implflow.gates.rules import Evaluation
+from implflow.methodology.schema import Gate, Phase
+from implflow.services import documents, lookup
+from implflow.services import facts as facts_
+from implflow.store import audit
+from implflow.store.models import (
     ChecklistEntry,
     GateRecord,
     PhaseState,

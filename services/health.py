@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from gates.registry import RecordsData, evaluate_criterion
-from services import lookup, records
-from store import audit
-from store.models import utcnow
+from implflow.gates.registry import RecordsData, evaluate_criterion
+from implflow.services import lookup, records
+from implflow.store import audit
+from implflow.store.models import utcnow
 
 # The checks a health run makes: criterion function → parameters.
 HEALTH_CRITERIA: dict[str, dict[str, Any]] = {

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 from sqlmodel import Session, select
 
-from core.errors import NotFound
-from methodology.schema import Gate, Methodology, Overlay, Phase
-from store.models import GateRecord, Membership, Person, Project
+from implflow.core.errors import NotFound
+from implflow.methodology.schema import Gate, Methodology, Overlay, Phase
+from implflow.store.models import GateRecord, Membership, Person, Project
 
 
 def project(session: Session, key: str, *, lock: bool = False) -> Project:
@@ -45,7 +45,7 @@ def methodology(proj: Project) -> Methodology:
 
 @lru_cache(maxsize=32)
 def _tailored(name: str, version: str, overlay_json: str) -> Methodology:
-    from methodology.loader import apply_overlay, load_pack
+    from implflow.methodology.loader import apply_overlay, load_pack
 
     pack = load_pack(name, version).methodology
     if not overlay_json:

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from core.errors import Conflict
-from gates.rules import Evaluation
-from services import documents, lookup
-from services import facts as facts_
-from store import audit
-from store.models import GateRecord, PhaseRun, PhaseState, Project, utcnow
+from implflow.core.errors import Conflict
+from implflow.gates.rules import Evaluation
+from implflow.services import documents, lookup
+from implflow.services import facts as facts_
+from implflow.store import audit
+from implflow.store.models import GateRecord, PhaseRun, PhaseState, Project, utcnow
 
 
 def state(session: Session, proj: Project, phase_key: str) -> PhaseState:
@@ -85,7 +85,7 @@ def end_run(
 
 def arrive(session: Session, *, project_key: str, gate_key: str, actor: str) -> dict[str, str]:
     """The flow reaches a gate: open it (SLA clock starts) and render its draft documents."""
-    from services.gates import context
+    from implflow.services.gates import context
 
     ctx = context(session, project_key, gate_key, lock=True)
     if ctx.rec.status == "pending":
@@ -106,7 +106,7 @@ def arrive(session: Session, *, project_key: str, gate_key: str, actor: str) -> 
 
 
 def evaluate(session: Session, *, project_key: str, gate_key: str) -> Evaluation:
-    from services.gates import context
+    from implflow.services.gates import context
 
     ctx = context(session, project_key, gate_key, lock=False)
     return facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate)
@@ -117,7 +117,7 @@ def pass_gate(session: Session, *, project_key: str, gate_key: str, actor: str) 
 
     Returns the paths of the frozen documents. Re-checks the gate under the project lock.
     """
-    from services.gates import context
+    from implflow.services.gates import context
 
     ctx = context(session, project_key, gate_key, lock=True)
     if ctx.rec.status == "passed":

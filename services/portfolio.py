@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from gates.registry import RecordsData, evaluate_criterion
-from gates.rules import Approval, GateFacts, evaluate
-from services import lookup
-from store.models import (
+from implflow.gates.registry import RecordsData, evaluate_criterion
+from implflow.gates.rules import Approval, GateFacts, evaluate
+from implflow.services import lookup
+from implflow.store.models import (
     ChecklistEntry,
     Document,
     GateRecord,

@@ -7,10 +7,10 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from core.errors import Conflict, InvalidInput, NotFound
-from services import lookup
-from store import audit
-from store.models import GateRecord, Membership, Person, PhaseState, Project, utcnow
+from implflow.core.errors import Conflict, InvalidInput, NotFound
+from implflow.services import lookup
+from implflow.store import audit
+from implflow.store.models import GateRecord, Membership, Person, PhaseState, Project, utcnow
 
 SYSTEMS = ("ERP", "CRM", "MES")
 LOCALES = ("en", "zh-CN")
@@ -29,7 +29,7 @@ class ProjectCreate(BaseModel):
 
 def create_project(session: Session, *, spec: ProjectCreate, actor: str) -> Project:
     """Create a project pinned to a pack version (with an optional overlay); open phase 1."""
-    from methodology.loader import apply_overlay_file, load_pack
+    from implflow.methodology.loader import apply_overlay_file, load_pack
 
     _check_fields(spec)
     if session.exec(select(Project).where(Project.key == spec.key)).first():

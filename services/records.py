@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from core.errors import InvalidInput, NotFound
-from services import lookup
-from store import audit
-from store.models import Project, ProjectRecord, utcnow
-from store.records import KINDS
+from implflow.core.errors import InvalidInput, NotFound
+from implflow.services import lookup
+from implflow.store import audit
+from implflow.store.models import Project, ProjectRecord, utcnow
+from implflow.store.records import KINDS
 
 
 def check_kind(kind: str) -> type:

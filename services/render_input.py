@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from methodology.schema import Gate, Phase
-from services import facts as facts_
-from store.models import ChecklistEntry, GateRecord, Person, Project, SignOff, Waiver
+from implflow.methodology.schema import Gate, Phase
+from implflow.services import facts as facts_
+from implflow.store.models import ChecklistEntry, GateRecord, Person, Project, SignOff, Waiver
 
 
 def project_info(proj: Project) -> Any:
-    from artifacts.context import ProjectInfo
+    from implflow.artifacts.context import ProjectInfo
 
     return ProjectInfo(
         key=proj.key,
@@ -30,7 +30,7 @@ def _names(session: Session) -> dict[int, str]:
 
 
 def gate_info(session: Session, proj: Project, rec: GateRecord, phase: Phase, gate: Gate) -> Any:
-    from artifacts.context import ChecklistLine, CriterionLine, GateInfo
+    from implflow.artifacts.context import ChecklistLine, CriterionLine, GateInfo
 
     loc = proj.locale
     handles = _names(session)
@@ -83,7 +83,7 @@ def _day(at: Any) -> str:
 
 
 def signatures(session: Session, rec: GateRecord) -> list[Any]:
-    from artifacts.context import SignatureLine
+    from implflow.artifacts.context import SignatureLine
 
     people = {p.id: p for p in session.exec(select(Person))}
     rows = session.exec(select(SignOff).where(SignOff.gate_id == rec.id).order_by(col(SignOff.id)))

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from gates.rules import evaluate
-from services import documents
-from services import facts as facts_
-from services.gates import context
-from store.models import SignOff
+from implflow.gates.rules import evaluate
+from implflow.services import documents
+from implflow.services import facts as facts_
+from implflow.services.gates import context
+from implflow.store.models import SignOff
 
 
 def gate_view(session: Session, project_key: str, gate_key: str) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def _current_docs(session: Session, ctx: Any) -> dict[str, str] | None:
     newest = max(d.created_at for d in own)
     if not documents.inputs_changed_since(session, ctx.proj, ctx.rec, newest):
         return None
-    from artifacts.render import render, sha256_text
+    from implflow.artifacts.render import render, sha256_text
 
     data = documents.document_input(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, 1)
     return {

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from store.models import AuditEntry, utcnow
+from implflow.store.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
 GLOBAL = "_global"

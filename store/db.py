@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from core.settings import get_settings
+from implflow.core.settings import get_settings
 
 
 def make_engine(url: str) -> Engine:
@@ -39,7 +39,7 @@ def _sqlite_immediate(engine: Engine) -> None:
 @lru_cache(maxsize=4)
 def engine_for(url: str) -> Engine:
     """One engine per URL per process; the schema is brought up to date on first use."""
-    from store.schema import upgrade
+    from implflow.store.schema import upgrade
 
     if url.startswith("sqlite:///"):
         from pathlib import Path

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import get_settings
+from implflow.core.settings import get_settings
 
 PG_BASE = os.environ.get("IMPLFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -52,7 +52,7 @@ def _pg_schema_url() -> Iterator[str]:
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
-        from store.db import engine_for
+        from implflow.store.db import engine_for
 
         engine_for.cache_clear()
         with psycopg.connect(dsn, autocommit=True) as con:
@@ -78,7 +78,7 @@ def store(
 @pytest.fixture
 def make_project(home: Path) -> Callable[..., str]:
     """Factory: create a project with the standard team; returns its key."""
-    from services import actions, projects
+    from implflow.services import actions, projects
 
     def make(key: str = "acme-erp", locale: str = "en", overlay: Path | None = None) -> str:
         spec = projects.ProjectCreate(

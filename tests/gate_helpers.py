@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import actions, gates, lookup, phases
-from store.db import session_scope
+from implflow.services import actions, gates, lookup, phases
+from implflow.store.db import session_scope
 
 GATE = "srs-signoff"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datamigration.rules import RuleContext, RuleFn, register_rule
+from implflow.datamigration.rules import RuleContext, RuleFn, register_rule
 
 
 @register_rule("title_if_one_case")

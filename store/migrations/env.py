@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import store.models  # noqa: F401  (registers the tables)
+import implflow.store.models  # noqa: F401  (registers the tables)
 
 config = context.config
 connection = config.attributes["connection"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from artifacts import (
+from implflow.artifacts import (
     DOCUMENTS,
     ChecklistLine,
     CriterionLine,
@@ -19,7 +19,7 @@ from artifacts import (
     render,
     sha256_text,
 )
-from core.errors import InvalidInput, NotFound
+from implflow.core.errors import InvalidInput, NotFound
 
 DEMO = Path(__file__).parents[2] / "cli" / "demo_data" / "acme-erp.yaml"
 RECON = {
@@ -174,7 +174,7 @@ def test_malformed_record_fails_loudly_naming_the_field() -> None:
 def test_missing_template_value_fails_loudly(tmp_path, monkeypatch) -> None:
     import importlib
 
-    render_mod = importlib.import_module("artifacts.render")
+    render_mod = importlib.import_module("implflow.artifacts.render")
 
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "srs.md.j2").write_text("{{ project.nickname }}", encoding="utf-8")

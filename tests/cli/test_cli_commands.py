@@ -10,9 +10,9 @@ from pathlib import Path
 from gate_helpers import GATE, SRS_DATA, complete_items, open_gate
 from typer.testing import CliRunner
 
-from cli.main import app
-from services import actions, phases, records
-from store.db import session_scope
+from implflow.cli.main import app
+from implflow.services import actions, phases, records
+from implflow.store.db import session_scope
 
 runner = CliRunner()
 
@@ -114,7 +114,7 @@ def test_audit_verify_catches_an_edited_frozen_document(home: Path, make_project
 
 def test_store_only_commands_do_not_import_prefect(home: Path) -> None:
     code = (
-        "import sys; from typer.testing import CliRunner; from cli.main import app;"
+        "import sys; from typer.testing import CliRunner; from implflow.cli.main import app;"
         "r = CliRunner().invoke(app, ['status', '--json']); assert r.exit_code == 0, r.output;"
         "r = CliRunner().invoke(app, ['project', 'list']); assert r.exit_code == 0;"
         "print('prefect' in sys.modules)"
@@ -126,7 +126,7 @@ def test_store_only_commands_do_not_import_prefect(home: Path) -> None:
 def test_audit_verify_catches_an_edited_audit_row(home: Path, make_project) -> None:
     from sqlalchemy import text
 
-    from store.db import get_engine
+    from implflow.store.db import get_engine
 
     key = make_project()
     assert cli("audit", "verify", key)[0] == 0
@@ -152,7 +152,7 @@ def test_phase_run_of_a_locked_phase_is_refused_before_prefect(home: Path, make_
 
 
 def test_unexpected_errors_are_one_line_too(home: Path, monkeypatch) -> None:
-    from services import portfolio
+    from implflow.services import portfolio
 
     def broken(session):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")

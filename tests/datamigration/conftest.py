@@ -27,7 +27,7 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def dirty(tmp_path: Path) -> Callable[..., tuple[Path, object]]:
     """Factory: write n dirty rows and a spec into tmp_path; returns (spec path, expected)."""
-    from datamigration.sample import write_csv, write_spec
+    from implflow.datamigration.sample import write_csv, write_spec
 
     def make(n: int = 3000, target: str = "sqlite:///target.db", **extra) -> tuple[Path, object]:
         expected = write_csv(tmp_path / "legacy.csv", n)

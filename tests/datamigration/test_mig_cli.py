@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cli.main import app
-from gates.registry import RecordsData, evaluate_criterion
-from services import actions, lookup, records
+from implflow.cli.main import app
+from implflow.gates.registry import RecordsData, evaluate_criterion
+from implflow.services import actions, lookup, records
 
 runner = CliRunner()
 

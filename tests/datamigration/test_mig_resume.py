@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.errors import MigrationError
-from datamigration.load import run
-from datamigration.spec import load_spec
+from implflow.core.errors import MigrationError
+from implflow.datamigration.load import run
+from implflow.datamigration.spec import load_spec
 
 CHILD = """
 import sys
-from datamigration.load import run
-from datamigration.spec import load_spec
+from implflow.datamigration.load import run
+from implflow.datamigration.spec import load_spec
 def tick(rows, rejected):
     sys.stdout.write("batch\\n"); sys.stdout.flush()
 run(load_spec(sys.argv[1]), "full", progress=tick)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import datamigration.rules_values  # noqa: F401
-from datamigration.rules import RULES, Reject, RuleContext
-from datamigration.rules_values import RateTable, parse_amount, parse_date
+import implflow.datamigration.rules_values  # noqa: F401
+from implflow.datamigration.rules import RULES, Reject, RuleContext
+from implflow.datamigration.rules_values import RateTable, parse_amount, parse_date
 
 
 def rule(name: str, params=None):

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.errors import MigrationError, PackError
-from datamigration.load import run
-from datamigration.recon import check_thresholds, reconcile
-from datamigration.spec import load_spec
+from implflow.core.errors import MigrationError, PackError
+from implflow.datamigration.load import run
+from implflow.datamigration.recon import check_thresholds, reconcile
+from implflow.datamigration.spec import load_spec
 
 
 def sqlite_rows(path: Path, sql: str) -> list[tuple]:

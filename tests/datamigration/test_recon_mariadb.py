@@ -12,9 +12,9 @@ import pytest
 import yaml
 from test_recon_tables import COLUMNS, DDL, EXPECTED_DIFF, KINDS, expected_rows, fill, target_rows
 
-from datamigration.load import run
-from datamigration.recon import reconcile, reconcile_streams, reconcile_tables
-from datamigration.spec import load_spec
+from implflow.datamigration.load import run
+from implflow.datamigration.recon import reconcile, reconcile_streams, reconcile_tables
+from implflow.datamigration.spec import load_spec
 
 pytestmark = pytest.mark.mariadb
 MARIADB = "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"

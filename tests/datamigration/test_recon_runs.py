@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.errors import MigrationError
-from datamigration.load import run
-from datamigration.recon import check_thresholds, reconcile
-from datamigration.spec import MigrationSpec, load_spec
-from store.records import Reconciliation
+from implflow.core.errors import MigrationError
+from implflow.datamigration.load import run
+from implflow.datamigration.recon import check_thresholds, reconcile
+from implflow.datamigration.spec import MigrationSpec, load_spec
+from implflow.store.records import Reconciliation
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from datamigration.recon import ReconResult, check_thresholds
-from store.records import Reconciliation
+from implflow.datamigration.recon import ReconResult, check_thresholds
+from implflow.store.records import Reconciliation
 
 
 def result(**changes: object) -> ReconResult:

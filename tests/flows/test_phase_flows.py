@@ -7,11 +7,11 @@ import pytest
 from gate_helpers import SRS_DATA, complete_items
 from sqlmodel import select
 
-from core.errors import Conflict
-from flows.runner import run_phase
-from services import actions, lookup, records
-from store.db import session_scope
-from store.models import AuditEntry, Document, PhaseRun, PhaseState
+from implflow.core.errors import Conflict
+from implflow.flows.runner import run_phase
+from implflow.services import actions, lookup, records
+from implflow.store.db import session_scope
+from implflow.store.models import AuditEntry, Document, PhaseRun, PhaseState
 
 
 def _last_run(key: str) -> PhaseRun:
@@ -61,8 +61,8 @@ def test_locked_phase_is_refused_with_the_blocking_gate(flows_home, make_project
 
 
 def test_health_check_flow_records_findings(flows_home, make_project) -> None:
-    from flows.runner import run_health
-    from services.records import by_kind
+    from implflow.flows.runner import run_health
+    from implflow.services.records import by_kind
 
     key = make_project("health-erp")
     actions.run(
@@ -85,7 +85,7 @@ def test_health_check_flow_records_findings(flows_home, make_project) -> None:
 
 
 def test_engagement_runs_open_phases_until_a_gate_waits(flows_home, make_project) -> None:
-    from flows.runner import run_engagement
+    from implflow.flows.runner import run_engagement
 
     key = make_project("engage-erp")
     state = run_engagement(key)

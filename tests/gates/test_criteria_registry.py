@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import InvalidInput, NotFound
-from gates.registry import RecordsData, criterion, evaluate_criterion, registered
-from gates.rules import CriterionResult
+from implflow.core.errors import InvalidInput, NotFound
+from implflow.gates.registry import RecordsData, criterion, evaluate_criterion, registered
+from implflow.gates.rules import CriterionResult
 
 
 def test_departments_interviewed_ratio() -> None:

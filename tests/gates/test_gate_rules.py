@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import Conflict, Forbidden, NotFound
-from gates import rules
-from gates.rules import Approval, CriterionResult, GateFacts
-from methodology.schema import Gate
+from implflow.core.errors import Conflict, Forbidden, NotFound
+from implflow.gates import rules
+from implflow.gates.rules import Approval, CriterionResult, GateFacts
+from implflow.methodology.schema import Gate
 
 T = {"en": "x", "zh-CN": "x"}
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import NotFound, PackError
-from methodology import apply_overlay_file, available_packs, load_pack, load_pack_file
-from methodology.schema import Text
+from implflow.core.errors import NotFound, PackError
+from implflow.methodology import apply_overlay_file, available_packs, load_pack, load_pack_file
+from implflow.methodology.schema import Text
 
 GATES = {
     "requirements": ["srs-signoff"],

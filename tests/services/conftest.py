@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from gate_helpers import SRS_DATA, complete_items, open_gate
 
-from services import actions, records
+from implflow.services import actions, records
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 from gate_helpers import GATE, SRS_DATA, complete_items, open_gate
 from sqlmodel import select
 
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services import actions, gates, records
-from services.views import gate_view
-from store.db import session_scope
-from store.models import AuditEntry
+from implflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from implflow.services import actions, gates, records
+from implflow.services.views import gate_view
+from implflow.store.db import session_scope
+from implflow.store.models import AuditEntry
 
 
 def sign(key: str, who: str, role: str) -> actions.SignOutcome:

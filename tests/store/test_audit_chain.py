@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import select
 
-from store import audit
-from store.db import get_engine, session_scope
-from store.models import AuditEntry
+from implflow.store import audit
+from implflow.store.db import get_engine, session_scope
+from implflow.store.models import AuditEntry
 
 
 def _fill(n: int) -> None:

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import store.models  # noqa: F401
-from store.db import get_engine
-from store.schema import current_revision, head_revision
+import implflow.store.models  # noqa: F401
+from implflow.store.db import get_engine
+from implflow.store.schema import current_revision, head_revision
 
 
 def test_migrations_match_models(store: str) -> None:
