@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from implflow.artifacts.context import DocumentInput
 from implflow.core.errors import InvalidInput
 from implflow.methodology.schema import Text
-from implflow.store.records import KINDS
+from implflow.projectdata.records import KINDS
 
 
 @dataclass(frozen=True)

@@ -162,10 +162,7 @@ def data_import(project: str, path: Path, actor: str = ActorOpt) -> None:
 @edge
 def data_list(project: str, kind: str = typer.Argument(None), as_json: bool = JsonOpt) -> None:
     """List the project's records, optionally of one kind."""
-    data = actions.in_session(lambda s: records.by_kind(s, lookup.project(s, project)))
-    if kind:
-        records.check_kind(kind)
-        data = {kind: data.get(kind, [])}
+    data = actions.in_session(lambda s: records.listing(s, project_key=project, kind=kind))
     if as_json:
         return emit_json(data)
     for k, rows in data.items():

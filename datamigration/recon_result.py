@@ -49,7 +49,7 @@ class ReconResult(BaseModel):
 
     def to_record(self) -> dict[str, Any]:
         """The `reconciliation` store record (validated by its schema)."""
-        from implflow.store.records import Reconciliation
+        from implflow.projectdata.records import Reconciliation
 
         fields = set(Reconciliation.model_fields)
         return Reconciliation.model_validate(self.model_dump(include=fields)).model_dump()

@@ -61,7 +61,7 @@ class RecordsData:
         self._raw = raw
 
     def records(self, kind: str) -> list[BaseModel]:
-        from implflow.store.records import KINDS
+        from implflow.projectdata.records import KINDS
 
         schema = KINDS[kind]
         return [schema.model_validate(d) for d in self._raw.get(kind, [])]

@@ -5,32 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from implflow.core.errors import InvalidInput, NotFound
+from implflow.core.errors import InvalidInput
+from implflow.projectdata.records import check_kind, validate
 from implflow.services import lookup
 from implflow.store import audit
 from implflow.store.models import Project, ProjectRecord, utcnow
-from implflow.store.records import KINDS
-
-
-def check_kind(kind: str) -> type:
-    schema = KINDS.get(kind)
-    if schema is None:
-        raise NotFound(f"unknown record kind {kind!r} (kinds: {', '.join(sorted(KINDS))})")
-    return schema
-
-
-def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The record as its schema normalises it; one-line InvalidInput naming the field at fault."""
-    schema = check_kind(kind)
-    try:
-        return schema.model_validate(data).model_dump(mode="json")
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or kind
-        raise InvalidInput(f"{kind} record: {field}: {err['msg']}") from None
 
 
 def upsert(
@@ -102,3 +83,14 @@ def by_kind(session: Session, proj: Project) -> dict[str, list[dict[str, Any]]]:
     for row in session.exec(stmt):
         out.setdefault(row.kind, []).append(row.data)
     return out
+
+
+def listing(
+    session: Session, *, project_key: str, kind: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The project's records grouped by kind; with `kind`, that kind alone (known or NotFound)."""
+    data = by_kind(session, lookup.project(session, project_key))
+    if kind is None:
+        return data
+    check_kind(kind)
+    return {kind: data.get(kind, [])}

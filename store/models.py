@@ -156,7 +156,7 @@ class Document(SQLModel, table=True):
 
 
 class ProjectRecord(SQLModel, table=True):
-    """One item of the project's data; `data` is validated by store.records.KINDS[kind]."""
+    """One item of the project's data; `data` is validated by projectdata.records.KINDS[kind]."""
 
     __table_args__ = (UniqueConstraint("project_id", "kind", "key"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -189,3 +189,13 @@ def test_project_with_overlay_and_a_bad_overlay(home: Path, tmp_path: Path) -> N
     assert err.strip() == f"error: {bad}:4: remove_items.0.key: gate srs-signoff has no item 'nope'"
     code, out, _ = cli("project", "list", "--json")
     assert [p["key"] for p in json.loads(out)] == ["tailored"]
+
+
+def test_data_list_by_kind_and_unknown_kind(home: Path, make_project) -> None:
+    key = make_project()
+    actions.run(records.upsert_many, project_key=key, records=SRS_DATA, actor="chen.lead")
+    code, out, _ = cli("data", "list", key, "department", "--json")
+    assert code == 0 and list(json.loads(out)) == ["department"]
+    assert len(json.loads(out)["department"]) == len(SRS_DATA["department"])
+    code, _, err = cli("data", "list", key, "wizardry")
+    assert code == 2 and "unknown record kind 'wizardry'" in err

@@ -15,7 +15,7 @@ from implflow.core.errors import MigrationError
 from implflow.datamigration.load import run
 from implflow.datamigration.recon import check_thresholds, reconcile
 from implflow.datamigration.spec import MigrationSpec, load_spec
-from implflow.store.records import Reconciliation
+from implflow.projectdata.records import Reconciliation
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from implflow.datamigration.recon import ReconResult, check_thresholds
-from implflow.store.records import Reconciliation
+from implflow.projectdata.records import Reconciliation
 
 
 def result(**changes: object) -> ReconResult:

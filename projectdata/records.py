@@ -6,9 +6,11 @@ Stored as rows of `ProjectRecord(kind, key, data)`; `data` is validated by the s
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from implflow.core.errors import InvalidInput, NotFound
 
 
 class Record(BaseModel):
@@ -237,3 +239,21 @@ class MigrationSpecRef(Record):
 
 
 KINDS["migration_spec"] = MigrationSpecRef
+
+
+def check_kind(kind: str) -> type:
+    schema = KINDS.get(kind)
+    if schema is None:
+        raise NotFound(f"unknown record kind {kind!r} (kinds: {', '.join(sorted(KINDS))})")
+    return schema
+
+
+def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The record as its schema normalises it; one-line InvalidInput naming the field at fault."""
+    schema = check_kind(kind)
+    try:
+        return schema.model_validate(data).model_dump(mode="json")
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or kind
+        raise InvalidInput(f"{kind} record: {field}: {err['msg']}") from None
