@@ -6,6 +6,8 @@ ImplflowError                    every domain error; str(error) is a one-line me
 │   └── PackError                a methodology pack or overlay at fault (file, line, field)
 ├── Conflict                     state forbids the action (phase not open, gate passed, duplicate)
 │   └── ConcurrentUpdate         another writer changed the record first; retry
+├── Unauthenticated              no proven identity: wrong password, bad/expired/revoked token
+│   └── TooManyAttempts          failed log-ins for this handle: wait before trying again
 ├── Forbidden                    the actor lacks the role, or the four-eyes rule refuses
 ├── IntegrityError               the audit chain or a frozen document was altered
 └── MigrationError               a data-migration run cannot go on (source, target, spec)
@@ -47,6 +49,19 @@ class Conflict(ImplflowError):
 
 class ConcurrentUpdate(Conflict):
     pass
+
+
+class Unauthenticated(ImplflowError):
+    """Nobody proven is acting: log in (CLI), or send a valid token (API)."""
+
+    exit_code = 8
+    http_status = 401
+
+
+class TooManyAttempts(Unauthenticated):
+    """Log-ins for this handle are slowed down after repeated failures."""
+
+    http_status = 429
 
 
 class Forbidden(ImplflowError):

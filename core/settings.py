@@ -27,6 +27,37 @@ class Settings(BaseSettings):
         "default) or through the served deployment `phase-<key>/<key>` (prefect.yaml).",
     )
 
+    password_min_length: int = Field(
+        default=12, ge=8, description="Shortest password an account may be given."
+    )
+    login_token_days: int = Field(
+        default=7, gt=0, description="Lifetime of the token `implflow login` keeps."
+    )
+    login_free_failures: int = Field(
+        default=3, ge=1, description="Failed log-ins for a handle before attempts are slowed."
+    )
+    login_delay_seconds: int = Field(
+        default=2, gt=0, description="First wait after too many failures; doubles each time."
+    )
+    login_delay_max_seconds: int = Field(
+        default=900, gt=0, description="Longest wait between log-in attempts for one handle."
+    )
+    signing_fresh_seconds: int = Field(
+        default=300, ge=0, description="A log-in younger than this signs without the password."
+    )
+    argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes (RFC 9106).")
+    argon2_memory_kib: int = Field(
+        default=65536, ge=8, description="argon2id memory in KiB (RFC 9106 low-memory: 64 MiB)."
+    )
+    api_url: str | None = Field(
+        default=None,
+        description="A console's URL: the CLI then calls its JSON API instead "
+        "of opening the store.",
+    )
+    token: str | None = Field(
+        default=None, description="An API token to act with instead of the saved log-in."
+    )
+
     @property
     def home_dir(self) -> Path:
         return self.home.expanduser()
@@ -42,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.home_dir / "evidence"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.home_dir / "credentials"
 
 
 @lru_cache(maxsize=1)

@@ -44,6 +44,7 @@ class Person(SQLModel, table=True):
     handle: str = Field(index=True, unique=True, max_length=64)
     name: str
     email: str = ""
+    title: str = ""  # printed under the name on every signature, e.g. "CFO, ACME"
 
 
 class Membership(SQLModel, table=True):
@@ -181,3 +182,40 @@ class AuditEntry(SQLModel, table=True):
     detail: dict[str, Any] = _json()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class Account(SQLModel, table=True):
+    """A person's log-in: an argon2 password hash and the global flags (admin, PMO)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True, index=True)
+    password_hash: str
+    is_admin: bool = False
+    is_pmo: bool = False  # the portfolio office: creates projects, acts as pmo on every one
+    disabled: bool = False
+    created_at: datetime = _ts(nullable=False)
+    password_changed_at: datetime = _ts(nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only the sha256 of its secret is kept, the secret is shown once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    name: str = Field(max_length=64)
+    kind: str = Field(default="api", max_length=16)  # login (proved a password), api
+    token_sha256: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = _ts_opt()
+    last_used_at: datetime | None = _ts_opt()
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed log-ins per handle as typed; the next attempt waits until `blocked_until`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(max_length=128, unique=True, index=True)
+    failures: int = 0
+    last_failure_at: datetime | None = _ts_opt()
+    blocked_until: datetime | None = _ts_opt()
