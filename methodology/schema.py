@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,7 @@ from pydantic import (
 KEY = r"^[a-z0-9][a-z0-9-]*$"
 ROLE_KEY = r"^[a-z][a-z0-9_]*$"
 LOCALES = ("en", "zh-CN")
+Meaning = Literal["authored", "reviewed", "approved"]  # what a signature says its signer did
 
 
 class Text(BaseModel):
@@ -39,6 +40,7 @@ class Role(Strict):
     key: str = Field(pattern=ROLE_KEY)
     title: Text
     client_side: bool = False
+    signs_as: Meaning = "approved"  # the meaning of this role's signature, unless it says
 
 
 class Activity(Strict):
@@ -57,6 +59,8 @@ class ChecklistItem(Strict):
     text: Text
     required: bool = True
     evidence: bool = False
+    owners: list[str] = Field(default_factory=list)  # roles that may complete it; empty: the
+    # pack's permissions.complete_items
 
 
 class Criterion(Strict):
@@ -96,11 +100,23 @@ class Phase(Strict):
     gates: list[Gate] = Field(min_length=1)
 
 
+class Permissions(Strict):
+    """The roles allowed each project action; None (unset): any member of the project."""
+
+    add_members: list[str] | None = None  # add people and give them roles
+    import_data: list[str] | None = None  # enter or import the project's records
+    register_migration: list[str] | None = None  # register a migration spec
+    run_phase: list[str] | None = None  # run a phase flow (or the engagement)
+    complete_items: list[str] | None = None  # owners of an item that names none
+    record_paper_signature: list[str] | None = None  # record a signature given on paper
+
+
 class Methodology(Strict):
     name: str = Field(pattern=KEY)
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     title: Text
     roles: list[Role] = Field(min_length=1)
+    permissions: Permissions = Field(default_factory=Permissions)
     phases: list[Phase] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -138,6 +154,8 @@ def reference_problems(m: Methodology) -> list[tuple[Loc, str]]:
     roles = {r.key for r in m.roles}
     out += _dupes([r.key for r in m.roles], ("roles",))
     out += _dupes([p.key for p in m.phases], ("phases",))
+    for action, allowed in m.permissions:
+        out += _unknown_roles(allowed or [], roles, ("permissions", action))
     seen_gates: set[str] = set()
     for pi, phase in enumerate(m.phases):
         if pi and phase.order <= m.phases[pi - 1].order:
@@ -149,11 +167,17 @@ def reference_problems(m: Methodology) -> list[tuple[Loc, str]]:
             seen_gates.add(gate.key)
             out += _dupes([i.key for i in gate.checklist], (*at, "checklist"))
             out += _dupes([c.key for c in gate.criteria], (*at, "criteria"))
+            for ii, item in enumerate(gate.checklist):
+                out += _unknown_roles(item.owners, roles, (*at, "checklist", ii, "owners"))
             for field in ("roles", "waiver_roles"):
                 for ri, role in enumerate(getattr(gate.signoff, field)):
                     if role not in roles:
                         out.append(((*at, "signoff", field, ri), f"unknown role {role!r}"))
     return out
+
+
+def _unknown_roles(named: list[str], roles: set[str], at: Loc) -> list[tuple[Loc, str]]:
+    return [((*at, i), f"unknown role {r!r}") for i, r in enumerate(named) if r not in roles]
 
 
 def _dupes(keys: list[str], at: Loc) -> list[tuple[Loc, str]]:
