@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from implflow.cli.auth import register as register_auth
 from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, table
 from implflow.cli.gates import gate_app
 from implflow.cli.migrate import migrate_app
@@ -166,6 +167,7 @@ def demo(
 
 
 app.add_typer(migrate_app, name="migrate")
+register_auth(app)  # login, logout, whoami, user, token
 
 
 def main() -> None:
