@@ -137,6 +137,14 @@ class SignOff(SQLModel, table=True):
     documents: dict[str, str] = _json()
     voided: bool = False
     void_reason: str | None = None
+    # what the signature says and how it was given (the identity work, revision 0003)
+    meaning: str = Field(default="approved", max_length=16)  # authored, reviewed, approved
+    signer_name: str = ""  # printed name and title as they were at signing
+    signer_title: str = ""
+    proven_by: str = Field(default="", max_length=16)  # password, fresh-login, paper
+    recorded_by_id: int | None = Field(default=None, foreign_key="person.id")  # paper: who typed it
+    scan_sha256: str | None = Field(default=None, max_length=64)  # paper: the scanned page
+    scan_path: str | None = None
 
 
 class Document(SQLModel, table=True):

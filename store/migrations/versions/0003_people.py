@@ -20,6 +20,21 @@ _ts = sa.DateTime(timezone=True)
 def upgrade() -> None:
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.add_column(sa.Column("title", _str(), nullable=False, server_default=""))
+    with op.batch_alter_table("signoff", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("meaning", _str(length=16), nullable=False, server_default="approved")
+        )
+        batch_op.add_column(sa.Column("signer_name", _str(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("signer_title", _str(), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("proven_by", _str(length=16), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("recorded_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("scan_sha256", _str(length=64), nullable=True))
+        batch_op.add_column(sa.Column("scan_path", _str(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_signoff_recorded_by_id_person", "person", ["recorded_by_id"], ["id"]
+        )
     op.create_table(
         "account",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -77,5 +92,12 @@ def downgrade() -> None:
             for index in indexes:
                 batch_op.drop_index(index)
         op.drop_table(table)
+    with op.batch_alter_table("signoff", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_signoff_recorded_by_id_person", type_="foreignkey")
+        for column in (
+            "scan_path", "scan_sha256", "recorded_by_id", "proven_by", "signer_title",
+            "signer_name", "meaning",
+        ):
+            batch_op.drop_column(column)
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_column("title")
