@@ -16,18 +16,22 @@ person may not, and returns the roles that allow it. The rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
 from implflow.core.errors import Forbidden, NotFound, Unauthenticated
+from implflow.core.settings import get_settings
 from implflow.gates import rules
 from implflow.methodology.schema import Gate, Methodology
 from implflow.services import lookup
 from implflow.services.auth import Principal
-from implflow.store.models import Membership, Project
+from implflow.store.models import Membership, Project, utcnow
 
 PMO_ROLE = "pmo"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Action(StrEnum):
@@ -130,3 +134,74 @@ def _require(
             f"{principal.handle} ({', '.join(sorted(held))}) may not {what.replace('_', ' ')} "
             f"on {project.key}: only {', '.join(allowed) or 'an admin'} may"
         )
+
+
+def requires(action: Action) -> Callable[[F], F]:
+    """Mark a service function as the write `action`: the unit of work authorizes it first."""
+
+    def mark(fn: F) -> F:
+        fn.__implflow_action__ = action  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def required_action(fn: Callable[..., Any]) -> Action | None:
+    """The action a service function was marked with, or None (not a governed write)."""
+    return getattr(fn, "__implflow_action__", None)
+
+
+def authorize_call(
+    session: Session, principal: Principal | None, fn: Callable[..., Any], kw: Mapping[str, Any]
+) -> set[str]:
+    """Authorize a marked service call from its keyword arguments (project_key, gate_key, ...)."""
+    action = required_action(fn)
+    if action is None:
+        return set()
+    project = lookup.project(session, kw["project_key"]) if "project_key" in kw else None
+    gate = lookup.gate_def(project, kw["gate_key"])[1] if project and "gate_key" in kw else None
+    if action in (Action.SIGN, Action.REJECT):
+        require_fresh(principal)
+        if kw.get("on_behalf_of"):
+            return paper_signature(session, principal, project, gate, kw["on_behalf_of"], kw)
+    held = authorize(
+        session,
+        principal,
+        project,
+        action,
+        gate=gate,
+        item=kw.get("item_key"),
+        role=kw.get("role"),
+    )
+    if action is Action.IMPORT_DATA and "migration_spec" in kw.get("records", {}):
+        authorize(session, principal, project, Action.REGISTER_MIGRATION)
+    return held
+
+
+def require_fresh(principal: Principal | None) -> None:
+    """A signature needs the password proven moments ago (a fresh log-in or typed again)."""
+    seconds = get_settings().signing_fresh_seconds
+    if principal is not None and not principal.fresh(utcnow(), seconds):
+        raise Unauthenticated(
+            f"{principal.handle}: signing needs your password again (the log-in is older "
+            f"than {seconds} s)"
+        )
+
+
+def paper_signature(
+    session: Session,
+    principal: Principal | None,
+    project: Project | None,
+    gate: Gate | None,
+    signer: str,
+    kw: Mapping[str, Any],
+) -> set[str]:
+    """A member allowed to record a signature given on paper, by a signer holding the role."""
+    authorize(session, principal, project, Action.RECORD_PAPER_SIGNATURE, gate=gate)
+    assert project is not None and gate is not None
+    role = kw.get("role") or ""
+    held = lookup.roles_of(session, project, lookup.person(session, signer))
+    if role in gate.signoff.roles and role not in held:
+        raise Forbidden(f"{signer} does not hold the role {role!r} on project {project.key}")
+    rules.check_signer(gate, role, held)
+    return {role}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from implflow.core.errors import Forbidden, PackError, Unauthenticated
 from implflow.methodology.loader import load_pack_file
 from implflow.services import lookup, projects
 from implflow.services.auth import Principal
-from implflow.services.permissions import ADMIN, Action, authorize
+from implflow.services.permissions import ADMIN, Action, authorize, authorize_call, requires
 from implflow.store.db import session_scope
+from implflow.store.models import utcnow
 
 GATE = "srs-signoff"
 
@@ -155,3 +157,54 @@ def _write(tmp_path: Path, text: str, name: str = "mini-1.0.0.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@requires(Action.COMPLETE_ITEM)
+def _complete(session: object, **kw: object) -> None:
+    """Stands for a service marked with its action."""
+
+
+@requires(Action.SIGN)
+def _sign(session: object, **kw: object) -> None:
+    """Stands for the signing service."""
+
+
+@requires(Action.IMPORT_DATA)
+def _import(session: object, **kw: object) -> None:
+    """Stands for the data import service."""
+
+
+def call(who: Principal | None, fn: object, **kw: object) -> set[str]:
+    with session_scope() as s:
+        return authorize_call(s, who, fn, {"project_key": "acme-erp", "gate_key": GATE, **kw})
+
+
+def fresh(handle: str) -> Principal:
+    return dataclasses.replace(as_(handle), proven_at=utcnow())
+
+
+def test_a_marked_service_call_is_authorized_from_its_arguments(home: Path, acme: str) -> None:
+    assert call(as_("zhao.cons"), lambda s: None) == set()  # not a governed write
+    assert call(as_("zhao.cons"), _complete, item_key="departments-interviewed")
+    with pytest.raises(Forbidden, match="scope-agreed"):
+        call(as_("zhao.cons"), _complete, item_key="scope-agreed")
+    with pytest.raises(Forbidden, match="may not register migration"):
+        call(as_("zhao.cons"), _import, records={"migration_spec": {"o": {"path": "/x"}}})
+    assert call(as_("wu.data"), _import, records={"migration_spec": {"o": {"path": "/x"}}})
+
+
+def test_signing_needs_a_fresh_proof_of_the_password(home: Path, acme: str) -> None:
+    with pytest.raises(Unauthenticated, match="needs your password again"):
+        call(as_("zhou.sponsor"), _sign, role="client_sponsor")
+    assert call(fresh("zhou.sponsor"), _sign, role="client_sponsor") == {"client_sponsor"}
+
+
+def test_a_paper_signature_is_recorded_by_an_allowed_member_for_a_signer_with_the_role(
+    home: Path, acme: str
+) -> None:
+    paper = {"role": "client_sponsor", "on_behalf_of": "zhou.sponsor"}
+    assert call(fresh("chen.lead"), _sign, **paper) == {"client_sponsor"}
+    with pytest.raises(Forbidden, match="may not record paper signature"):
+        call(fresh("zhao.cons"), _sign, **paper)
+    with pytest.raises(Forbidden, match="zhao.cons does not hold the role 'client_sponsor'"):
+        call(fresh("chen.lead"), _sign, role="client_sponsor", on_behalf_of="zhao.cons")
