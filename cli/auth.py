@@ -13,7 +13,9 @@ import typer
 from implflow.cli import credentials
 from implflow.cli.edge import JsonOpt, console, edge, emit_json, table
 from implflow.core.errors import InvalidInput, Unauthenticated
+from implflow.core.settings import get_settings
 from implflow.services import actions, auth
+from implflow.store.models import utcnow
 
 user_app = typer.Typer(help="Accounts: add, passwd, disable, list.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
@@ -101,9 +103,14 @@ def user_passwd(
     handle: str = typer.Argument(None, help="Whose password (default: yours; others: admins)."),
     password_stdin: bool = StdinOpt,
 ) -> None:
-    """Change a password; the person's other tokens are revoked."""
+    """Change a password; the person's other tokens are revoked.
+
+    Outside a fresh log-in your own password is asked first (with --password-stdin: the first
+    line is yours, the second the new one).
+    """
     actor = credentials.current()
     assert actor is not None
+    actor = prove_again(actor, password_stdin)
     target = handle or actor.handle
     password = credentials.read_password(f"New password for {target}", password_stdin, True)
     actions.run(auth.set_password, actor=actor, handle=target, password=password)
@@ -184,6 +191,13 @@ def token_revoke(token_id: int) -> None:
     """Revoke a token (yours, or anyone's for an admin)."""
     actions.run(auth.revoke_token, actor=credentials.current(), token_id=token_id)
     console.print(f"token {token_id} revoked")
+
+
+def prove_again(who: auth.Principal, from_stdin: bool) -> auth.Principal:
+    """`who`, with the password asked again unless the log-in is fresh."""
+    if who.fresh(utcnow(), get_settings().signing_fresh_seconds):
+        return who
+    return auth.reauthenticate(who, credentials.read_password("Your password", from_stdin))
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from implflow.core.errors import Conflict, Forbidden
+from implflow.core.errors import Conflict, Forbidden, Unauthenticated
+from implflow.core.settings import get_settings
 from implflow.services.auth.lookup import account_of
 from implflow.services.auth.passwords import check_policy, hash_password
 from implflow.services.auth.principal import Principal
@@ -86,9 +87,16 @@ def create_account(
 
 
 def set_password(session: Session, *, actor: Principal, handle: str, password: str) -> None:
-    """Change a password: one's own, or anyone's by an admin; the person's tokens are revoked."""
+    """Change a password: one's own, or anyone's by an admin; the person's tokens are revoked.
+
+    The actor must have proven their own password moments ago (`reauthenticate`): a stolen
+    token alone cannot lock the owner out.
+    """
     if actor.handle != handle:
         _require_admin(session, actor)
+    seconds = get_settings().signing_fresh_seconds
+    if not actor.fresh(utcnow(), seconds):
+        raise Unauthenticated(f"{actor.handle}: changing a password needs your password again")
     check_policy(password, handle)
     who, account = account_of(session, handle)
     account.password_hash, account.password_changed_at = hash_password(password), utcnow()

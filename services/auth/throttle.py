@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from implflow.core.settings import get_settings
@@ -39,9 +40,15 @@ def blocked_for(session: Session, handle: str, now: datetime) -> int:
 
 def record_failure(session: Session, handle: str, now: datetime) -> int:
     """Count one more failure and set the wait; the number of consecutive failures."""
-    row = session.exec(
-        select(LoginThrottle).where(LoginThrottle.handle == key(handle)).with_for_update()
-    ).first() or LoginThrottle(handle=key(handle))
+    row = _locked(session, key(handle))
+    if row is None:
+        try:  # concurrent first failures for one handle: one insert wins, the rest re-read it
+            with session.begin_nested():
+                session.add(LoginThrottle(handle=key(handle)))
+        except IntegrityError:
+            pass
+        row = _locked(session, key(handle))
+        assert row is not None
     row.failures += 1
     row.last_failure_at = now
     wait = delay(row.failures)
@@ -49,6 +56,11 @@ def record_failure(session: Session, handle: str, now: datetime) -> int:
     session.add(row)
     session.flush()
     return row.failures
+
+
+def _locked(session: Session, k: str) -> LoginThrottle | None:
+    stmt = select(LoginThrottle).where(LoginThrottle.handle == k).with_for_update()
+    return session.exec(stmt).first()
 
 
 def reset(session: Session, handle: str) -> None:

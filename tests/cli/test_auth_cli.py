@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from implflow.cli.main import app
 from implflow.core.settings import get_settings
 from implflow.store import audit
 from implflow.store.db import session_scope
-from implflow.store.models import AuditEntry
+from implflow.store.models import ApiToken, AuditEntry, utcnow
 
 runner = CliRunner()
 PW = "correct horse battery"
@@ -154,3 +155,19 @@ def test_user_disable_passwd_and_list(home: Path) -> None:
         ("root.admin", "", True),
         ("zhao.cons", "Consultant", False),
     ]
+
+
+def test_passwords_typed_at_a_prompt_and_asked_again_outside_a_fresh_log_in(home: Path) -> None:
+    typed_twice = f"{PW}\n{PW}\n"
+    code, _, err = cli("user", "add", "root.admin", "--name", "Root", "--admin", stdin=typed_twice)
+    assert code == 0, err
+    assert cli("login", "root.admin", stdin=PW + "\n")[0] == 0
+    with session_scope() as s:  # the log-in was ten minutes ago
+        token = s.exec(select(ApiToken)).one()
+        token.created_at = utcnow() - timedelta(minutes=10)
+        s.add(token)
+    code, _, err = cli("user", "passwd", "--password-stdin", stdin="wrong\nanother long one\n")
+    assert code == 8 and "wrong handle or password" in err
+    code, _, err = cli("user", "passwd", "--password-stdin", stdin=f"{PW}\nanother long one\n")
+    assert code == 0, err
+    assert cli("login", "root.admin", "--password-stdin", stdin="another long one")[0] == 0

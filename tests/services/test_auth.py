@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -220,3 +221,11 @@ def test_signing_needs_the_password_again_outside_a_fresh_log_in(store: str) -> 
         auth.reauthenticate(who, "wrong", now=later)
     again = auth.reauthenticate(who, PW, now=later)
     assert again.proven_at == later and again.via == "token"
+
+
+def test_a_password_change_needs_the_actors_password_proven_moments_ago(store: str) -> None:
+    root = admin()
+    stale = dataclasses.replace(root, proven_at=utcnow() - timedelta(minutes=6))
+    with pytest.raises(Unauthenticated, match="needs your password again"), session_scope() as s:
+        auth.set_password(s, actor=stale, handle="root.admin", password="a stolen token's pick")
+    assert auth.authenticate_password(handle="root.admin", password=PW)
