@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(
         default=65536, ge=8, description="argon2id memory in KiB (RFC 9106 low-memory: 64 MiB)."
     )
+    timezone: str = Field(
+        default="UTC",
+        description="IANA zone in which signatures show their time, e.g. Asia/Shanghai.",
+    )
     api_url: str | None = Field(
         default=None,
         description="A console's URL: the CLI then calls its JSON API instead "
@@ -57,6 +61,17 @@ class Settings(BaseSettings):
     token: str | None = Field(
         default=None, description="An API token to act with instead of the saved log-in."
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Asia/Shanghai)") from None
+        return value
 
     @property
     def home_dir(self) -> Path:
