@@ -1,7 +1,8 @@
 """Rendering documents: one strict Jinja2 environment per locale and format.
 
 A missing value fails the render (StrictUndefined); in HTML every value is escaped before
-Markdown is converted, so project data can never inject markup.
+Markdown is converted, so project data can never inject markup, and links are limited to
+http(s) and mailto (`safehtml.markdown_html`).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def render(doc_key: str, data: DocumentInput, fmt: Format) -> str:
 
 
 def _html(markdown_text: str, title: str, locale: str) -> str:
-    import markdown
+    from implflow.artifacts.safehtml import markdown_html
 
-    body = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"])
+    body = markdown_html(markdown_text)
     shell = environment(locale, "md").get_template("_shell.html.j2")
     return shell.render(body=body, title=str(escape(title)), lang=locale)
