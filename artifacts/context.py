@@ -37,6 +37,8 @@ class CriterionLine(_In):
     title: str
     ok: bool
     detail: str
+    function: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)  # the pack's, e.g. its thresholds
 
 
 class GateInfo(_In):

@@ -12,6 +12,14 @@ from pydantic import BaseModel, ValidationError
 from implflow.artifacts.context import DocumentInput
 from implflow.core.errors import InvalidInput
 from implflow.methodology.schema import Text
+from implflow.projectdata.migration import (
+    Thresholds,
+    Verdict,
+    balanced,
+    stage_figures,
+    stage_verdict,
+    verdict,
+)
 from implflow.projectdata.records import KINDS
 
 
@@ -48,7 +56,6 @@ DOCUMENTS: dict[str, DocumentSpec] = {
 }
 
 LEVEL = {"low": 1, "medium": 2, "high": 3}
-PASS_SCORE = 60
 
 
 def records(data: DocumentInput, kind: str) -> list[Any]:
@@ -105,6 +112,8 @@ def _migration_plan(data: DocumentInput) -> dict[str, Any]:
 
 
 class ReconLine(BaseModel):
+    """One object's figures in a reconciliation report, judged by the one verdict."""
+
     name: str
     source: int
     migrated: int
@@ -117,68 +126,71 @@ class ReconLine(BaseModel):
     changed_columns: dict[str, int] = {}
     samples: list[dict[str, str]] = []
     reasons: dict[str, int] = {}
+    balanced: bool = True
+    verdict: Verdict | None = None
 
     @property
-    def balanced(self) -> bool:
-        return self.source == self.migrated + self.rejected + self.duplicates
+    def balance(self) -> int:
+        """Source rows as read less migrated, rejected and duplicates (0 when they balance)."""
+        return self.source - self.migrated - self.rejected - self.duplicates
 
     @property
     def rejection_rate(self) -> float:
         return self.rejected / self.source if self.source else 0.0
 
-    @property
-    def amounts_equal(self) -> bool:
-        return all(s == t for _, s, t in self.amounts)
 
-
-def _recon_lines(data: DocumentInput, stage: str) -> list[ReconLine]:
-    lines = []
-    for r in records(data, "reconciliation"):
-        if r.stage != stage:
-            continue
-        cur = sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
-        lines.append(
-            ReconLine(
-                name=r.object,
-                source=r.source_rows,
-                migrated=r.migrated,
-                rejected=r.rejected,
-                duplicates=r.duplicates,
-                missing=r.missing,
-                extra=r.extra,
-                changed=r.changed,
-                amounts=[
-                    (c, r.amount_source_cents.get(c, 0), r.amount_target_cents.get(c, 0))
-                    for c in cur
-                ],
-                changed_columns=r.changed_columns,
-                samples=r.samples[:5],
-                reasons=r.rejection_reasons,
-            )
-        )
-    return lines or [_from_object(o, stage) for o in records(data, "migration_object")]
-
-
-def _from_object(o: Any, stage: str) -> ReconLine:
-    pilot = stage == "pilot"
+def _line(r: Any, limits: Thresholds | None) -> ReconLine:
+    cur = sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
     return ReconLine(
-        name=o.name,
-        source=o.pilot_rows if pilot else o.source_rows,
-        migrated=o.pilot_migrated if pilot else o.full_migrated,
-        rejected=o.pilot_rejected if pilot else o.full_rejected,
-        duplicates=0,
-        changed=o.changed_keys,
-        amounts=[("diff", 0, o.pilot_amount_diff_cents if pilot else o.full_amount_diff_cents)],
+        name=r.object,
+        source=r.source_rows,
+        migrated=r.migrated,
+        rejected=r.rejected,
+        duplicates=r.duplicates,
+        missing=r.missing,
+        extra=r.extra,
+        changed=r.changed,
+        amounts=[
+            (c, r.amount_source_cents.get(c, 0), r.amount_target_cents.get(c, 0)) for c in cur
+        ],
+        changed_columns=getattr(r, "changed_columns", {}),
+        samples=getattr(r, "samples", [])[:5],
+        reasons=getattr(r, "rejection_reasons", {}),
+        balanced=balanced(r),
+        verdict=verdict(r, limits) if limits is not None else None,
     )
+
+
+def criterion_params(data: DocumentInput, function: str) -> dict[str, Any] | None:
+    """The pack's params of the gate's criterion computed by `function` (None: not here)."""
+    for c in data.gate.criteria:
+        if c.function == function:
+            return dict(c.params)
+    return None
+
+
+def _limits(data: DocumentInput, stage: str) -> Thresholds | None:
+    params = criterion_params(data, f"{stage}_reconciled")
+    if params is None:
+        return None
+    return Thresholds.of(params, default_rate=0.02 if stage == "pilot" else 0.01)
 
 
 def _recon(stage: str) -> Callable[[DocumentInput], dict[str, Any]]:
     def build(data: DocumentInput) -> dict[str, Any]:
-        lines = _recon_lines(data, stage)
-        ok = all(
-            x.balanced and x.amounts_equal and not (x.changed + x.missing + x.extra) for x in lines
+        figures = stage_figures(
+            records(data, "reconciliation"), records(data, "migration_object"), stage
         )
-        return {"stage": stage, "lines": lines, "all_ok": ok and bool(lines)}
+        limits = _limits(data, stage)
+        lines = [_line(r, limits) for r in figures]
+        judged = stage_verdict(figures, limits, stage) if limits is not None else None
+        return {
+            "stage": stage,
+            "lines": lines,
+            "judged": judged is not None,
+            "all_ok": bool(judged and judged.ok),
+            "verdict_reasons": judged.reasons if judged else [],
+        }
 
     return build
 
@@ -192,7 +204,9 @@ def _training_plan(data: DocumentInput) -> dict[str, Any]:
     }
 
 
-def _group_stats(trainees: list[Any], key: Callable[[Any], str]) -> list[dict[str, Any]]:
+def _group_stats(
+    trainees: list[Any], key: Callable[[Any], str], pass_score: int | None
+) -> list[dict[str, Any]]:
     groups: dict[str, list[Any]] = defaultdict(list)
     for t in trainees:
         groups[key(t)].append(t)
@@ -205,7 +219,7 @@ def _group_stats(trainees: list[Any], key: Callable[[Any], str]) -> list[dict[st
                 "trainees": len(ts),
                 "attended": sum(t.attended for t in ts),
                 "average": sum(scored) / len(scored) if scored else 0.0,
-                "passed": sum(s >= PASS_SCORE for s in scored),
+                "passed": "—" if pass_score is None else sum(s >= pass_score for s in scored),
             }
         )
     return out
@@ -213,12 +227,18 @@ def _group_stats(trainees: list[Any], key: Callable[[Any], str]) -> list[dict[st
 
 def _training_report(data: DocumentInput) -> dict[str, Any]:
     trainees = records(data, "trainee")
+    params = criterion_params(data, "training_scores")  # the pack's pass score, if judged here
+    score = None if params is None else params.get("pass_score")
     return {
-        "by_tier": _group_stats(trainees, lambda t: t.tier),
-        "by_department": _group_stats(trainees, lambda t: t.department),
-        "total": _group_stats(trainees, lambda t: "all"),
-        "pass_score": PASS_SCORE,
-        "below": [t for t in trainees if t.score is not None and t.score < PASS_SCORE],
+        "by_tier": _group_stats(trainees, lambda t: t.tier, score),
+        "by_department": _group_stats(trainees, lambda t: t.department, score),
+        "total": _group_stats(trainees, lambda t: "all", score),
+        "pass_score": score,
+        "below": [
+            t
+            for t in trainees
+            if None not in (score, t.score) and t.score < score  # type: ignore[operator]
+        ],
     }
 
 

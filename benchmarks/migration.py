@@ -43,7 +43,7 @@ RECON_KINDS = json.dumps({"id": "int", "amount": "decimal"})  # the rest: text
 CHILD = """
 import json, sys, time
 from implflow.datamigration.load import run
-from implflow.datamigration.recon import reconcile, reconcile_streams, reconcile_tables
+from implflow.datamigration.reconcile import reconcile, reconcile_streams, reconcile_tables
 from implflow.datamigration.spec import load_spec
 what, a, out = sys.argv[1], sys.argv[2:], {}
 t0 = time.perf_counter()

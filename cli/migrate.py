@@ -120,30 +120,40 @@ def reconcile(
     streaming: bool = typer.Option(False, help="Compare by streaming both sides locally."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Reconcile a run on both legs; with --project, record it for the migration gate."""
-    from implflow.datamigration.recon import reconcile as recon
-    from implflow.services import actions, records
+    """Reconcile a run on both legs, judged by the pack's thresholds (the project's with
+    --project, which also records it for the migration gate; else the standard pack's)."""
+    from implflow.datamigration.reconcile import reconcile as recon
+    from implflow.services import actions
+    from implflow.services import migration as svc
 
     r = recon(_spec(spec), mode, run_id, streaming)
     if project:
-        actions.run(
-            records.upsert_many,
-            project_key=project,
-            actor=actor,
-            records={"reconciliation": {f"{r.object}-{r.stage}": r.to_record()}},
+        v = actions.run(
+            svc.record_reconciliation, project_key=project, recon=r.to_record(), actor=actor
         )
+    else:
+        v = svc.judge(r.to_record())
     if as_json:
-        return emit_json(
-            r.model_dump() | {"balanced": r.balanced, "amounts_equal": r.amounts_equal}
+        emit_json(
+            r.model_dump()
+            | {"balanced": r.balanced, "amounts_equal": r.amounts_equal}
+            | {"passed": v.ok, "reasons": v.reasons}
         )
+    else:
+        _show(r, v)
+    if not v.ok:
+        raise typer.Exit(1)
+
+
+def _show(r, v) -> None:  # type: ignore[no-untyped-def]
     console.print(
-        f"{r.object} {r.stage}: {r.source_rows:,} source = {r.migrated:,} migrated + "
-        f"{r.rejected:,} rejected + {r.duplicates:,} duplicates "
+        f"{r.object} {r.stage}: {r.source_rows:,} source rows as read = {r.migrated:,} migrated "
+        f"+ {r.rejected:,} rejected + {r.duplicates:,} duplicates "
         f"({'balanced' if r.balanced else 'NOT balanced'})"
     )
     table(
         "Amounts (cents)",
-        ["currency", "expected", "target"],
+        ["currency", "expected (valid, deduplicated)", "target"],
         [
             (c, r.amount_source_cents.get(c), r.amount_target_cents.get(c))
             for c in sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
@@ -152,5 +162,4 @@ def reconcile(
     console.print(
         f"keys: {r.missing} missing, {r.extra} extra, {r.changed} changed {r.changed_columns or ''}"
     )
-    if not (r.balanced and r.amounts_equal and not (r.missing + r.extra + r.changed)):
-        raise typer.Exit(1)
+    console.print("passed" if v.ok else "FAILED: " + "; ".join(v.reasons), markup=False)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from implflow.datamigration.load import Runner
-from implflow.datamigration.sources import SourceReader
+from implflow.datamigration.cleanse import Rejected, compile_spec
+from implflow.datamigration.load import Runner, SourceReader
 from implflow.datamigration.spec import MigrationSpec
-from implflow.datamigration.transform import Rejected, compile_spec
 
 DISTINCT_CAP = 100_000
 

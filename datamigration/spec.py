@@ -50,8 +50,18 @@ class Source(_Spec):
 class Target(_Spec):
     url: str
     table: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # the pilot's table (default `<table>_pilot`): never the target table itself
     staging_table: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     create: bool = True
+
+    @model_validator(mode="after")
+    def _apart(self) -> Target:
+        if self.staging_table == self.table:
+            raise ValueError(
+                "staging_table must differ from table: the full run would take the pilot's "
+                "rows for source duplicates"
+            )
+        return self
 
 
 class FieldSpec(_Spec):

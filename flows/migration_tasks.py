@@ -1,6 +1,9 @@
-"""Prefect tasks of the migration steps, for the phase-3 flow (the only module here that
-imports Prefect). Each takes the spec path and a fingerprint of spec and source, so a re-run
-of the phase skips steps already done for the same inputs."""
+"""Prefect tasks of the migration steps, for the phase-3 flow.
+
+Profiling and loading take the spec path and a fingerprint of spec, plugin code and source,
+so a re-run of the phase skips what was done for the same inputs. The reconciliation is never
+cached: it decides a gate, and only a fresh look at the target can see what is there now.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
-from prefect.cache_policies import INPUTS, TASK_SOURCE
+from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from implflow.datamigration.spec import load_spec
 
 
 def fingerprint(spec_path: Path) -> str:
-    """The spec's hash and the source's identity: what a cached step depends on."""
-    from implflow.datamigration.sources import SourceReader
+    """The spec's hash, its plugins' code and the source's identity: what a step depends on."""
+    from implflow.datamigration.load import SourceReader, default_run_id
 
     spec = load_spec(spec_path)
-    return f"{spec.sha256[:16]}-{SourceReader(spec).identity()}"
+    return default_run_id(spec, "any", SourceReader(spec)).removeprefix(f"{spec.name}-any-")
 
 
 @task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
@@ -37,9 +40,9 @@ def migrate(spec_path: str, mode: str, fingerprint: str) -> dict[str, Any]:
     return run(load_spec(Path(spec_path)), mode).model_dump()
 
 
-@task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
-def reconcile(spec_path: str, mode: str, fingerprint: str) -> dict[str, Any]:
-    """Reconcile the run on both legs; returns the store record for the gate."""
-    from implflow.datamigration.recon import reconcile as recon
+@task(cache_policy=NO_CACHE, persist_result=False)
+def reconcile(spec_path: str, mode: str) -> dict[str, Any]:
+    """Reconcile the run on both legs against the target as it is now; the record."""
+    from implflow.datamigration.reconcile import reconcile as recon
 
     return recon(load_spec(Path(spec_path)), mode).to_record()

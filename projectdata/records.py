@@ -197,17 +197,25 @@ KINDS: dict[str, type[Record]] = {
 
 
 class Reconciliation(Record):
-    """The outcome of reconciling one migration object at one stage (pilot or full)."""
+    """The outcome of reconciling one migration object at one stage (pilot or full).
+
+    Produced only by the toolkit (see PRODUCED): `run_id` and the hashes name the run it
+    judges; `source_*` are what the source itself holds, re-read, beside the run's ledger.
+    """
 
     object: str
     stage: Literal["pilot", "full"]
-    run_id: str
-    spec_sha256: str
+    run_id: str = Field(min_length=1)
+    spec_sha256: str = Field(min_length=1)
     rates_sha256: str = ""
+    plugins_sha256: str = ""
     source_rows: int = Field(ge=0)
     migrated: int = Field(ge=0)
     rejected: int = Field(ge=0)
     duplicates: int = Field(default=0, ge=0)
+    unbalanced_batches: list[int] = Field(default_factory=list)
+    source_rejected: int | None = Field(default=None, ge=0)
+    source_duplicates: int | None = Field(default=None, ge=0)
     amount_source_cents: dict[str, int] = Field(default_factory=dict)
     amount_target_cents: dict[str, int] = Field(default_factory=dict)
     missing: int = Field(default=0, ge=0)
@@ -239,6 +247,10 @@ class MigrationSpecRef(Record):
 
 
 KINDS["migration_spec"] = MigrationSpecRef
+
+# Kinds that decide a gate: written only by the code that produced them (a migration's
+# reconciliation, a health probe), never by hand (`data set` / `data import`).
+PRODUCED: frozenset[str] = frozenset({"reconciliation", "health_check"})
 
 
 def check_kind(kind: str) -> type:

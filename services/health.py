@@ -34,7 +34,9 @@ def run_checks(session: Session, *, project_key: str, actor: str) -> dict[str, A
         "checks": {name: {"ok": r.ok, "detail": r.detail} for name, r in results.items()},
     }
     key = at.strftime("%Y%m%dT%H%M%S")
-    records.upsert(session, proj=proj, kind="health_check", key=key, data=outcome, actor=actor)
+    records.record_produced(
+        session, proj=proj, kind="health_check", key=key, data=outcome, actor=actor
+    )
     audit.append(
         session,
         chain=proj.key,

@@ -8,13 +8,34 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from implflow.core.errors import InvalidInput
-from implflow.projectdata.records import check_kind, validate
+from implflow.projectdata.records import PRODUCED, check_kind, validate
 from implflow.services import lookup
 from implflow.store import audit
 from implflow.store.models import Project, ProjectRecord, utcnow
 
 
 def upsert(
+    session: Session, *, proj: Project, kind: str, key: str, data: dict[str, Any], actor: str
+) -> bool:
+    """Insert or replace one record entered by a person; produced kinds are refused."""
+    if kind in PRODUCED:
+        raise InvalidInput(
+            f"{kind} records are written only by the code that produces them "
+            "(a migration's reconciliation, a health check), not entered by hand"
+        )
+    return _write(session, proj=proj, kind=kind, key=key, data=data, actor=actor)
+
+
+def record_produced(
+    session: Session, *, proj: Project, kind: str, key: str, data: dict[str, Any], actor: str
+) -> bool:
+    """Keep a record that decides a gate, written by the code that produced it (producers only)."""
+    if kind not in PRODUCED:
+        raise InvalidInput(f"{kind} is not a produced record kind")
+    return _write(session, proj=proj, kind=kind, key=key, data=data, actor=actor)
+
+
+def _write(
     session: Session, *, proj: Project, kind: str, key: str, data: dict[str, Any], actor: str
 ) -> bool:
     """Insert or replace one record; returns False when nothing changed (no audit entry)."""

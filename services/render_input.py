@@ -57,7 +57,12 @@ def gate_info(session: Session, proj: Project, rec: GateRecord, phase: Phase, ga
     results = facts_.criteria(session, proj, gate)
     crits = [
         CriterionLine(
-            key=c.key, title=c.title.get(loc), ok=results[c.key].ok, detail=results[c.key].detail
+            key=c.key,
+            title=c.title.get(loc),
+            ok=results[c.key].ok,
+            detail=results[c.key].detail,
+            function=c.function,
+            params=c.params,
         )
         for c in gate.criteria
     ]

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from implflow.core.errors import MigrationError
-from implflow.datamigration.rules import CENT, FULLWIDTH, Reject, RuleContext, RuleFn, register_rule
+from implflow.datamigration.cleanse.rules import (
+    CENT,
+    FULLWIDTH,
+    Reject,
+    RuleContext,
+    RuleFn,
+    register_rule,
+)
 
 D_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 D_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

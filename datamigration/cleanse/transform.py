@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
+import importlib.util
+import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
-import implflow.datamigration.rules_values  # noqa: F401  (registers the value rules)
+import implflow.datamigration.cleanse.rules_values  # noqa: F401  (registers the value rules)
 from implflow.core.errors import MigrationError
-from implflow.datamigration.rules import RULES, Reject, RuleContext, RuleFn
-from implflow.datamigration.rules_values import RateTable
+from implflow.datamigration.cleanse.rules import RULES, Reject, RuleContext, RuleFn
+from implflow.datamigration.cleanse.rules_values import RateTable
 from implflow.datamigration.spec import FieldSpec, MigrationSpec
 
 
@@ -42,7 +46,7 @@ def _to_decimal(v: Any) -> Decimal:
 def _to_date(v: Any) -> dt.date:
     if isinstance(v, dt.date):
         return v
-    from implflow.datamigration.rules_values import parse_date
+    from implflow.datamigration.cleanse.rules_values import parse_date
 
     return parse_date(str(v))
 
@@ -173,12 +177,70 @@ class Transformer:
         return tuple(values[i] for i in self.key_index)
 
 
-def load_plugins(spec: MigrationSpec) -> None:
+def _plugin_file(spec: MigrationSpec, module: str) -> Path | None:
+    """A plugin module next to the spec (`name.py` or a package folder), if there is one."""
+    base = spec.base_dir.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _plugin_source(spec: MigrationSpec, module: str) -> Path | None:
+    """Where the plugin's code is: next to the spec, else wherever Python would import it."""
+    found = _plugin_file(spec, module)
+    if found is not None:
+        return found
+    try:
+        located = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        located = None
+    if located is None or not located.origin or not Path(located.origin).is_file():
+        raise MigrationError(
+            f"spec {spec.name}: plugins: {module!r} is neither a file next to the spec "
+            f"({spec.base_dir}) nor an importable module"
+        )
+    return Path(located.origin)
+
+
+def plugins_sha256(spec: MigrationSpec) -> str:
+    """One hash of every plugin's source: part of a run's identity and of its record."""
+    if not spec.plugins:
+        return ""
+    h = hashlib.sha256()
     for module in spec.plugins:
+        path = _plugin_source(spec, module)
+        assert path is not None
+        h.update(f"{module}\0".encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def load_plugins(spec: MigrationSpec) -> None:
+    """Import the spec's plugins; a file next to the spec loads without PYTHONPATH."""
+    for module in spec.plugins:
+        path = _plugin_file(spec, module)
         try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise MigrationError(f"plugin {module!r} cannot be imported: {exc}") from None
+            if path is None:
+                importlib.import_module(module)
+            else:
+                _exec_file(module, path)
+        except MigrationError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any error in the plugin's code: one line
+            raise MigrationError(
+                f"spec {spec.name}: plugin {module!r} cannot be loaded: {type(exc).__name__}: {exc}"
+            ) from None
+
+
+def _exec_file(module: str, path: Path) -> None:
+    """Run the plugin file as `module` (again each time: a fixed plugin takes effect)."""
+    loaded = importlib.util.spec_from_file_location(module, path)
+    if loaded is None or loaded.loader is None:
+        raise MigrationError(f"plugin {module!r}: cannot load {path}")
+    mod = importlib.util.module_from_spec(loaded)
+    sys.modules[module] = mod
+    loaded.loader.exec_module(mod)
 
 
 def compile_spec(spec: MigrationSpec, header: list[str]) -> Transformer:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from implflow.core.errors import MigrationError
-from implflow.datamigration.rules import Reject
-from implflow.datamigration.sources import SourceReader
+from implflow.datamigration.cleanse import Reject, Transformer
+from implflow.datamigration.load.sources import SourceReader
 from implflow.datamigration.spec import MigrationSpec
-from implflow.datamigration.transform import Transformer
 
 
 def _convert_fields(spec: MigrationSpec) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ the rows of a clean run.
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,13 +16,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from implflow.core.errors import MigrationError
-from implflow.datamigration.keyfilter import KeyFilter
-from implflow.datamigration.precheck import check_rates
-from implflow.datamigration.sampling import Sampler
-from implflow.datamigration.sources import Row, SourceReader
+from implflow.datamigration.cleanse import Rejected, Transformer, compile_spec, plugins_sha256
+from implflow.datamigration.load import ledger
+from implflow.datamigration.load.keyfilter import KeyFilter
+from implflow.datamigration.load.precheck import check_rates
+from implflow.datamigration.load.sampling import Sampler
+from implflow.datamigration.load.sources import Row, SourceReader
+from implflow.datamigration.load.targets import Target, dumps, open_target
 from implflow.datamigration.spec import MigrationSpec
-from implflow.datamigration.targets import Target, dumps, open_target
-from implflow.datamigration.transform import Rejected, Transformer, compile_spec
 
 Progress = Callable[[int, int], None]  # (rows read so far, rows rejected so far)
 
@@ -33,6 +34,7 @@ class RunResult(BaseModel):
     table: str
     spec_sha256: str
     rates_sha256: str
+    plugins_sha256: str = ""
     rows_in: int = 0
     migrated: int = 0
     quarantined: int = 0
@@ -48,15 +50,19 @@ class RunResult(BaseModel):
 
 
 def default_run_id(spec: MigrationSpec, mode: str, reader: SourceReader) -> str:
-    return f"{spec.name}-{mode}-{spec.sha256[:10]}-{reader.identity()}"
+    """Spec, plugin code and source identity: a change to any of them is a new run."""
+    code = spec.sha256
+    if plugins := plugins_sha256(spec):
+        code = hashlib.sha256(f"{spec.sha256}:{plugins}".encode()).hexdigest()
+    return f"{spec.name}-{mode}-{code[:10]}-{reader.identity()}"
 
 
 def target_table(spec: MigrationSpec, mode: str) -> str:
-    return (
-        spec.target.staging_table
-        if mode == "pilot" and spec.target.staging_table
-        else spec.target.table
-    )
+    """Where a mode writes: a pilot into its staging table, so the full run never finds
+    pilot rows in the target and takes them for source duplicates."""
+    if mode == "pilot":
+        return spec.target.staging_table or f"{spec.target.table}_pilot"
+    return spec.target.table
 
 
 def _batches(rows: Iterator[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
@@ -166,7 +172,7 @@ class Runner:
                 yield line, raw
 
 
-def _latest_lines(runner: Runner, reader: SourceReader) -> dict[Any, int]:
+def latest_lines(runner: Runner, reader: SourceReader) -> dict[Any, int]:
     """keep=latest: a first pass finds the last line of every business key."""
     last: dict[Any, int] = {}
     with reader.open() as (_, rows):
@@ -188,9 +194,11 @@ def run(
     if mode not in ("pilot", "full"):
         raise MigrationError(f"mode must be pilot or full, not {mode!r}")
     reader = SourceReader(spec)
+    resume = run_id
     run_id = run_id or default_run_id(spec, mode, reader)
     header = reader.header()
     tf = compile_spec(spec, header)  # refuses unknown columns and rules: nothing written
+    reader.check_encoding()  # a bad byte anywhere refuses the file before any row is written
     check_rates(spec, reader, tf)
     table = target_table(spec, mode)
     types = {f.name: f.type for f in spec.fields}
@@ -203,17 +211,20 @@ def run(
             table=table,
             spec_sha256=spec.sha256,
             rates_sha256=spec.rates_sha256,
+            plugins_sha256=plugins_sha256(spec),
         )
-        _start(target, spec, result)
+        if resume is not None:
+            ledger.check_resumable(target, spec, result)
+        ledger.start(target, spec, result)
         runner = Runner(spec, mode, tf, header, run_id)
         if runner.single:
             runner.known = lambda keys: target.existing_keys(table, spec.key[0], keys)
             for (k,) in target.stream(f"SELECT {spec.key[0]} FROM {table}"):
                 runner.bloom.seen_or_add(k)  # a resumed run, or rows already there
         if spec.dedup.keep == "latest":
-            runner.last = _latest_lines(runner, reader)
+            runner.last = latest_lines(runner, reader)
         _stream(target, runner, reader, result, progress)
-        _finish(target, result)
+        ledger.finish(target, result)
         return result
     except MigrationError:
         raise
@@ -252,7 +263,7 @@ def _stream(
             if not write:
                 result.batches_skipped += 1
                 continue
-            ledger = (
+            entry = (
                 result.run_id,
                 batch_no,
                 len(chunk),
@@ -261,68 +272,7 @@ def _stream(
                 b.duplicates,
                 dumps(dict(b.amounts)),
             )
-            target.write_batch(result.table, runner.tf.columns, b.rows, b.quarantine, ledger)
+            target.write_batch(result.table, runner.tf.columns, b.rows, b.quarantine, entry)
             if progress:
                 progress(len(chunk), len(b.quarantine) - b.duplicates)
-    _totals(target, result)
-
-
-def _totals(target: Target, result: RunResult) -> None:
-    """The run's totals, from the ledger (so a resumed run reports the whole run)."""
-    import json
-
-    rows = target.execute(
-        "SELECT rows_in, migrated, quarantined, duplicates, amounts FROM "
-        "implflow_ledger WHERE run_id = %s",
-        (result.run_id,),
-    )
-    amounts: Counter[str] = Counter()
-    for r in rows:
-        result.rows_in += r[0]
-        result.migrated += r[1]
-        result.quarantined += r[2]
-        result.duplicates += r[3]
-        amounts.update(json.loads(r[4]))
-    result.amount_cents = dict(sorted(amounts.items()))
-    reasons = target.execute(
-        "SELECT reasons FROM implflow_quarantine WHERE run_id = %s AND kind = 'rejected'",
-        (result.run_id,),
-    )
-    counts: Counter[str] = Counter()
-    for (text,) in reasons:
-        counts.update(text.split("; "))
-    result.reasons = dict(counts.most_common())
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _start(target: Target, spec: MigrationSpec, result: RunResult) -> None:
-    found = target.execute("SELECT status FROM implflow_runs WHERE run_id = %s", (result.run_id,))
-    if not found:
-        target.execute(
-            "INSERT INTO implflow_runs VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            (
-                result.run_id,
-                spec.name,
-                result.mode,
-                result.spec_sha256,
-                result.rates_sha256,
-                result.table,
-                _now(),
-                None,
-                "running",
-                "{}",
-            ),
-        )
-
-
-def _finish(target: Target, result: RunResult) -> None:
-    totals = result.model_dump(
-        include={"rows_in", "migrated", "quarantined", "duplicates", "amount_cents"}
-    )
-    target.execute(
-        "UPDATE implflow_runs SET finished_at = %s, status = %s, totals = %s WHERE run_id = %s",
-        (_now(), "finished", dumps(totals), result.run_id),
-    )
+    ledger.totals(target, result)

@@ -6,7 +6,7 @@ import zlib
 from collections import Counter
 from typing import Any
 
-from implflow.datamigration.sources import Row
+from implflow.datamigration.load.sources import Row
 from implflow.datamigration.spec import MigrationSpec
 
 

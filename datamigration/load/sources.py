@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from implflow.core.errors import MigrationError
 from implflow.datamigration.spec import MigrationSpec
 
 Row = list[str]
+CHUNK = 1 << 20
 
 
 class SourceReader:
@@ -55,7 +58,7 @@ class SourceReader:
                 raise MigrationError(f"source {path} is empty") from None
             except UnicodeDecodeError as exc:
                 raise MigrationError(f"source {path}: not {src.encoding}: {exc.reason}") from None
-            yield header, enumerate(reader, start=2)  # (line in the file, values)
+            yield header, _decoded(enumerate(reader, start=2), path, src.encoding)
 
     @contextmanager
     def _sql(self, probe: bool = False) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
@@ -82,6 +85,14 @@ class SourceReader:
         finally:
             engine.dispose()
 
+    def check_encoding(self) -> None:
+        """Refuse a CSV source with a byte its encoding cannot decode, naming the line: checked
+        whole before a run writes anything (a run that stopped midway could not be resumed
+        by running again)."""
+        src = self.spec.source.csv
+        if src is not None:
+            check_encoding(self.spec.path(src.path), src.encoding)
+
     def identity(self) -> str:
         """A short fingerprint of the source, so a plain re-run resumes the same run."""
         if self.spec.source.csv is not None:
@@ -94,6 +105,46 @@ class SourceReader:
         else:
             raw = self.spec.source.model_dump_json()
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def check_encoding(path: Path, encoding: str) -> None:
+    """Decode the whole file in chunks; the first bad byte is a MigrationError with its line."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    lines, offset = 1, 0
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    at = max(exc.start, 0)
+                    line = lines + chunk.count(b"\n", 0, at)
+                    raise _bad_encoding(path, encoding, line, offset + at, exc.reason) from None
+                lines += chunk.count(b"\n")
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise _bad_encoding(path, encoding, lines, offset, exc.reason) from None
+    except OSError as exc:
+        raise MigrationError(f"source {path}: {exc.strerror}") from None
+
+
+def _bad_encoding(path: Path, encoding: str, line: int, byte: int, reason: str) -> MigrationError:
+    return MigrationError(
+        f"source {path}: line {line}: not {encoding} ({reason} at byte {byte}); the file is "
+        "refused whole, nothing was written: fix the line or set source.csv.encoding"
+    )
+
+
+def _decoded(
+    rows: Iterator[tuple[int, Row]], path: Path, encoding: str
+) -> Iterator[tuple[int, Row]]:
+    """The rows; a decoding error met while reading names the file and line, in one line."""
+    try:
+        yield from rows
+    except UnicodeDecodeError:
+        check_encoding(path, encoding)  # finds and names the line
+        raise MigrationError(f"source {path}: not {encoding}") from None
 
 
 def _sql_rows(result: Any) -> Iterator[tuple[int, Row]]:

@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from implflow.datamigration.load import Runner
-from implflow.datamigration.recon_diff import canonical_row
-from implflow.datamigration.recon_sort import RUN_SIZE, external_sort
-from implflow.datamigration.sources import Row, SourceReader
+from implflow.datamigration.cleanse import Rejected, Transformer, compile_spec
+from implflow.datamigration.load import Row, Runner, SourceReader, Target
+from implflow.datamigration.reconcile.diff import canonical_row
+from implflow.datamigration.reconcile.sort import RUN_SIZE, external_sort
 from implflow.datamigration.spec import MigrationSpec
-from implflow.datamigration.targets import Target
-from implflow.datamigration.transform import Rejected, Transformer, compile_spec
 
 CHUNK = 50_000
 
@@ -55,12 +53,12 @@ def _key_of_raw(tf: Transformer, raw: Row) -> tuple[Any, ...] | None:
 
 
 def _runner(spec: MigrationSpec, mode: str, run_id: str, reader: SourceReader) -> Runner:
-    from implflow.datamigration.load import _latest_lines
+    from implflow.datamigration.load import latest_lines
 
     header = reader.header()
     runner = Runner(spec, mode, compile_spec(spec, header), header, run_id)
     if spec.dedup.keep == "latest":
-        runner.last = _latest_lines(runner, reader)
+        runner.last = latest_lines(runner, reader)
     return runner
 
 

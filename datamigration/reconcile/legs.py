@@ -18,22 +18,13 @@ from __future__ import annotations
 from collections import Counter
 
 from implflow.core.errors import MigrationError
-from implflow.datamigration.recon_diff import Diff
-from implflow.datamigration.recon_expected import Counts, expected_stream, kinds, load_expected
-from implflow.datamigration.recon_result import ReconResult, amount_diff_cents, check_thresholds
-from implflow.datamigration.recon_sort import RUN_SIZE
-from implflow.datamigration.recon_tables import reconcile_streams, reconcile_tables
+from implflow.datamigration.load import Target, open_target
+from implflow.datamigration.reconcile.diff import Diff
+from implflow.datamigration.reconcile.expected import Counts, expected_stream, kinds, load_expected
+from implflow.datamigration.reconcile.result import ReconResult
+from implflow.datamigration.reconcile.sort import RUN_SIZE
 from implflow.datamigration.spec import MigrationSpec
-from implflow.datamigration.targets import Target, open_target
 
-__all__ = [
-    "ReconResult",
-    "amount_diff_cents",
-    "check_thresholds",
-    "reconcile",
-    "reconcile_streams",
-    "reconcile_tables",
-]
 SQL_DIALECTS = ("sqlite", "postgresql")
 
 
@@ -45,8 +36,8 @@ def reconcile(
     run_size: int = RUN_SIZE,
 ) -> ReconResult:
     """Reconcile a finished pilot or full run of the spec against its target, on both legs."""
-    from implflow.datamigration.load import default_run_id
-    from implflow.datamigration.sources import SourceReader
+    from implflow.datamigration.cleanse import plugins_sha256
+    from implflow.datamigration.load import SourceReader, default_run_id
 
     if mode not in ("pilot", "full"):
         raise MigrationError(f"mode must be pilot or full, not {mode!r}")
@@ -57,6 +48,7 @@ def reconcile(
         run_id=run_id,
         spec_sha256=spec.sha256,
         rates_sha256=spec.rates_sha256,
+        plugins_sha256=plugins_sha256(spec),
     )
     target = open_target(spec.target_url)
     try:
@@ -72,7 +64,8 @@ def reconcile(
     finally:
         target.close()
     result.take(diff)
-    result.source_rows = counts.rows
+    result.source_rows = counts.rows  # the source's own figures, re-read
+    result.source_rejected, result.source_duplicates = counts.rejected, counts.duplicates
     return result
 
 
@@ -108,7 +101,7 @@ def _ledger(target: Target, result: ReconResult) -> None:
 
 def _in_sql(spec: MigrationSpec, mode: str, run_id: str, target: Target) -> tuple[Diff, Counts]:
     from implflow.datamigration.load import target_table
-    from implflow.datamigration.recon_sql import compare_tables
+    from implflow.datamigration.reconcile.sql import compare_tables
 
     scratch = f"implflow_expected_{spec.name.replace('-', '_')}"
     keys = f"{scratch}_keys"
@@ -135,8 +128,8 @@ def _streamed(
     spec: MigrationSpec, mode: str, run_id: str, target: Target, run_size: int
 ) -> tuple[Diff, Counts]:
     from implflow.datamigration.load import target_table
-    from implflow.datamigration.recon_stream import Layout, compare_streams
-    from implflow.datamigration.recon_tables import side
+    from implflow.datamigration.reconcile.stream import Layout, compare_streams
+    from implflow.datamigration.reconcile.tables import side
 
     types = kinds(spec)
     columns = [f.name for f in spec.fields]

@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from implflow.datamigration.recon_diff import Diff
+from implflow.datamigration.reconcile.diff import Diff
+from implflow.projectdata.migration import Thresholds, balanced, verdict
+from implflow.projectdata.records import Reconciliation
 
 
 class ReconResult(BaseModel):
@@ -17,11 +19,14 @@ class ReconResult(BaseModel):
     run_id: str = ""
     spec_sha256: str = ""
     rates_sha256: str = ""
+    plugins_sha256: str = ""
     source_rows: int = 0
     migrated: int = 0
     rejected: int = 0
     duplicates: int = 0
     unbalanced_batches: list[int] = []
+    source_rejected: int | None = None  # what the source re-read holds, beside the ledger's
+    source_duplicates: int | None = None
     amount_source_cents: dict[str, int] = {}
     amount_target_cents: dict[str, int] = {}
     expected_rows: int = 0
@@ -35,9 +40,8 @@ class ReconResult(BaseModel):
 
     @property
     def balanced(self) -> bool:
-        """Source rows = migrated + rejected + duplicates, in total and in every batch."""
-        total = self.migrated + self.rejected + self.duplicates
-        return self.source_rows == total and not self.unbalanced_batches
+        """Counts balance in total and in every batch, and no key is missing from the target."""
+        return balanced(self)
 
     @property
     def amounts_equal(self) -> bool:
@@ -49,8 +53,6 @@ class ReconResult(BaseModel):
 
     def to_record(self) -> dict[str, Any]:
         """The `reconciliation` store record (validated by its schema)."""
-        from implflow.projectdata.records import Reconciliation
-
         fields = set(Reconciliation.model_fields)
         return Reconciliation.model_validate(self.model_dump(include=fields)).model_dump()
 
@@ -63,33 +65,14 @@ class ReconResult(BaseModel):
         self.changed_columns, self.samples = diff.changed_columns, diff.samples
 
 
-def amount_diff_cents(r: Any) -> int:
-    """Sum over currencies of |expected - target| cents."""
-    src, tgt = r.amount_source_cents, r.amount_target_cents
-    return sum(abs(src.get(c, 0) - tgt.get(c, 0)) for c in set(src) | set(tgt))
-
-
 def check_thresholds(
     result: Any, max_rejection_rate: float, max_amount_diff_cents: int, max_changed_keys: int
 ) -> list[str]:
-    """What fails the pack's thresholds (empty when it passes); takes a ReconResult or a
-    `reconciliation` record."""
-    out = []
-    r = result
-    total = r.migrated + r.rejected + r.duplicates
-    if r.source_rows != total or getattr(r, "unbalanced_batches", None):
-        out.append(
-            f"counts do not balance: {r.source_rows} source rows != {r.migrated} migrated "
-            f"+ {r.rejected} rejected + {r.duplicates} duplicates"
-        )
-    rate = r.rejected / r.source_rows if r.source_rows else 0.0
-    if rate > max_rejection_rate:
-        out.append(f"rejection rate {rate:.2%} > {max_rejection_rate:.2%}")
-    if (diff := amount_diff_cents(r)) > max_amount_diff_cents:
-        out.append(f"amounts differ by {diff} cents (at most {max_amount_diff_cents})")
-    if r.missing + r.extra + r.changed > max_changed_keys:
-        out.append(
-            f"{r.missing} missing, {r.extra} extra, {r.changed} changed keys "
-            f"(at most {max_changed_keys})"
-        )
-    return out
+    """What fails the thresholds (empty when it passes): the one verdict's reasons; takes a
+    ReconResult or a `reconciliation` record."""
+    limits = Thresholds(
+        max_rejection_rate=max_rejection_rate,
+        max_amount_diff_cents=max_amount_diff_cents,
+        max_changed_keys=max_changed_keys,
+    )
+    return verdict(result, limits).reasons

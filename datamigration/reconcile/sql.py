@@ -11,7 +11,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from implflow.datamigration.recon_diff import (
+from implflow.datamigration.load import Target
+from implflow.datamigration.reconcile.diff import (
     CANON,
     MAX_CHANGED,
     MAX_EXTRA,
@@ -21,8 +22,7 @@ from implflow.datamigration.recon_diff import (
     key_text,
     row_sample,
 )
-from implflow.datamigration.recon_stream import order_by
-from implflow.datamigration.targets import Target
+from implflow.datamigration.reconcile.stream import order_by
 
 
 def has_full_join(dialect: str) -> bool:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from implflow.datamigration.recon_diff import (
+from implflow.datamigration.load import Target
+from implflow.datamigration.reconcile.diff import (
     MAX_CHANGED,
     MAX_EXTRA,
     MAX_MISSING,
@@ -23,8 +24,7 @@ from implflow.datamigration.recon_diff import (
     row_sample,
     same,
 )
-from implflow.datamigration.recon_sort import RUN_SIZE, external_sort
-from implflow.datamigration.targets import Target
+from implflow.datamigration.reconcile.sort import RUN_SIZE, external_sort
 
 Rows = Iterator[tuple[Any, ...]]
 

@@ -11,11 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from implflow.core.errors import MigrationError
-from implflow.datamigration.recon_diff import canonical_row
-from implflow.datamigration.recon_result import ReconResult
-from implflow.datamigration.recon_sql import compare_tables
-from implflow.datamigration.recon_stream import Layout, Rows, compare_streams, order_by, table_rows
-from implflow.datamigration.targets import Target, open_target
+from implflow.datamigration.load import Target, open_target
+from implflow.datamigration.reconcile.diff import canonical_row
+from implflow.datamigration.reconcile.result import ReconResult
+from implflow.datamigration.reconcile.sql import compare_tables
+from implflow.datamigration.reconcile.stream import (
+    Layout,
+    Rows,
+    compare_streams,
+    order_by,
+    table_rows,
+)
 
 
 def _kind_of(v: Any) -> str:

@@ -126,12 +126,51 @@ def test_chinese_documents_have_chinese_headings() -> None:
     assert "## 四、需求清单" in md and "必须实现" in md
 
 
+def judged_at_pilot_gate(data: DocumentInput, **params: object) -> DocumentInput:
+    """The sample as the pilot gate sees it: its criterion carries the pack's thresholds."""
+    line = CriterionLine(
+        key="pilot-reconciled",
+        title="Pilot reconciled",
+        ok=True,
+        detail="",
+        function="pilot_reconciled",
+        params={"max_rejection_rate": 0.02, **params},
+    )
+    return data.model_copy(update={"gate": data.gate.model_copy(update={"criteria": [line]})})
+
+
 def test_reconciliation_report_shows_balance_and_amounts() -> None:
-    md = render("pilot-reconciliation", sample(), "md")
-    assert "| Customers | 480 | 470 | 6 | 4 | yes | 1.2% |" in md
+    md = render("pilot-reconciliation", judged_at_pilot_gate(sample()), "md")
+    assert "| Customers | 480 | 470 | 6 | 4 | 0 | yes | 1.2% |" in md
     assert "| Customers | CNY | 12,345.67 | 12,345.67 | 0.00 |" in md
-    unbalanced = sample(reconciliation=[{**RECON, "migrated": 469}])
-    assert "**Differences found**" in render("pilot-reconciliation", unbalanced, "md")
+    assert "All objects pass the pack's thresholds" in md
+    unbalanced = judged_at_pilot_gate(sample(reconciliation=[{**RECON, "migrated": 469}]))
+    md = render("pilot-reconciliation", unbalanced, "md")
+    assert "**Differences found**" in md and "| Customers | 480 | 469 | 6 | 4 | 1 | **NO** |" in md
+
+
+def test_reconciliation_report_judges_with_the_packs_thresholds() -> None:
+    strict = render(
+        "pilot-reconciliation", judged_at_pilot_gate(sample(), max_rejection_rate=0.01), "md"
+    )
+    assert "**Differences found**" in strict and "rejection rate 1.25% > 1.00%" in strict
+    assert "Not judged at this gate" in render("pilot-reconciliation", sample(), "md")
+
+
+def test_training_report_takes_the_packs_pass_score() -> None:
+    line = CriterionLine(
+        key="scores",
+        title="Scores",
+        ok=True,
+        detail="",
+        function="training_scores",
+        params={"pass_score": 95, "min_pass_ratio": 0.9},
+    )
+    data = sample()
+    data = data.model_copy(update={"gate": data.gate.model_copy(update={"criteria": [line]})})
+    md = render("training-report", data, "md")
+    assert "Pass score: 95 of 100" in md and "Every trainee with a score passed." not in md
+    assert "Pass score: not set at this gate" in render("training-report", sample(), "md")
 
 
 def test_signoff_record_lists_signers_hashes_and_rejections() -> None:

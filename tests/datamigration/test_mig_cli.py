@@ -21,14 +21,19 @@ def test_run_reconcile_and_record_for_the_gate(dirty, home: Path, make_project) 
     assert json.loads(res.stdout)["migrated"] == exp.migrated
     key = make_project()
     res = runner.invoke(app, ["migrate", "reconcile", str(spec_path), "--project", key, "--json"])
-    assert res.exit_code == 0, res.output
     body = json.loads(res.stdout)
     assert body["balanced"] and body["amounts_equal"] and body["missing"] == 0
+    # the sample rejects 2.4%: the standard pack's full gate allows 1%, and the exit code,
+    # the recorded verdict and the gate's criterion say the same (one rule)
+    assert res.exit_code == 1 and body["passed"] is False
+    assert body["reasons"] == ["rejection rate 2.40% > 1.00%"]
     data = actions.in_session(lambda s: records.by_kind(s, lookup.project(s, key)))
     assert data["reconciliation"][0]["migrated"] == exp.migrated
-    full = evaluate_criterion("full_reconciled", RecordsData(data), {"max_rejection_rate": 0.05})
-    strict = evaluate_criterion("full_reconciled", RecordsData(data), {"max_rejection_rate": 0.001})
-    assert full.ok and not strict.ok and "rejection rate" in strict.detail
+    pack = evaluate_criterion("full_reconciled", RecordsData(data), {"max_rejection_rate": 0.01})
+    loose = evaluate_criterion("full_reconciled", RecordsData(data), {"max_rejection_rate": 0.05})
+    assert loose.ok and not pack.ok and pack.detail == "orders: rejection rate 2.40% > 1.00%"
+    res = runner.invoke(app, ["migrate", "reconcile", str(spec_path), "--mode", "full"])
+    assert res.exit_code == 1 and "FAILED: rejection rate 2.40% > 1.00%" in res.stdout
 
 
 def test_profile_and_errors_are_one_line(dirty, tmp_path: Path) -> None:

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
-import implflow.datamigration.rules_values  # noqa: F401
-from implflow.datamigration.rules import RULES, Reject, RuleContext
-from implflow.datamigration.rules_values import RateTable, parse_amount, parse_date
+from implflow.datamigration.cleanse import (
+    RULES,
+    RateTable,
+    Reject,
+    RuleContext,
+    parse_amount,
+    parse_date,
+)
 
 
 def rule(name: str, params=None):

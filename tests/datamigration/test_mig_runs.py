@@ -12,7 +12,7 @@ import yaml
 
 from implflow.core.errors import MigrationError, PackError
 from implflow.datamigration.load import run
-from implflow.datamigration.recon import check_thresholds, reconcile
+from implflow.datamigration.reconcile import check_thresholds, reconcile
 from implflow.datamigration.spec import load_spec
 
 

@@ -13,7 +13,7 @@ import yaml
 from test_recon_tables import COLUMNS, DDL, EXPECTED_DIFF, KINDS, expected_rows, fill, target_rows
 
 from implflow.datamigration.load import run
-from implflow.datamigration.recon import reconcile, reconcile_streams, reconcile_tables
+from implflow.datamigration.reconcile import reconcile, reconcile_streams, reconcile_tables
 from implflow.datamigration.spec import load_spec
 
 pytestmark = pytest.mark.mariadb

@@ -13,7 +13,7 @@ import yaml
 
 from implflow.core.errors import MigrationError
 from implflow.datamigration.load import run
-from implflow.datamigration.recon import check_thresholds, reconcile
+from implflow.datamigration.reconcile import check_thresholds, reconcile
 from implflow.datamigration.spec import MigrationSpec, load_spec
 from implflow.projectdata.records import Reconciliation
 
@@ -119,12 +119,13 @@ def _rejected_sample_key(url: str, run_id: str) -> str:
 def test_pilot_compares_only_the_sampled_keys(dirty, tmp_path: Path, target) -> None:
     spec_path, _ = dirty(3000, target=target)
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    spec["target"].pop("staging_table")  # the pilot goes into the real table
+    spec["target"].pop("staging_table")  # the pilot goes into its default table, orders_pilot
     spec_path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     spec = load_spec(spec_path)
     pilot = run(spec, "pilot")
+    assert pilot.table == "orders_pilot"
     insert = (
-        "INSERT INTO orders (id, order_no, customer_code, amount, currency, order_date, "
+        "INSERT INTO orders_pilot (id, order_no, customer_code, amount, currency, order_date, "
         "amount_eur) VALUES ({id}, '{no}', 'CUS-0000001', 1.00, 'EUR', '2024-01-02', 1.00)"
     )
     sql(target, insert.format(id=99998, no="SO-999998"))  # not in the sample: not compared

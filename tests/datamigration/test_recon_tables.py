@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from implflow.datamigration import recon_sort
-from implflow.datamigration.recon import reconcile_streams, reconcile_tables
-from implflow.datamigration.recon_diff import canonical_row
-from implflow.datamigration.recon_sort import external_sort
-from implflow.datamigration.recon_sql import compare_tables
-from implflow.datamigration.recon_stream import Layout, compare_streams
-from implflow.datamigration.targets import open_target
+from implflow.datamigration.load import open_target
+from implflow.datamigration.reconcile import reconcile_streams, reconcile_tables
+from implflow.datamigration.reconcile import sort as recon_sort
+from implflow.datamigration.reconcile.diff import canonical_row
+from implflow.datamigration.reconcile.sort import external_sort
+from implflow.datamigration.reconcile.sql import compare_tables
+from implflow.datamigration.reconcile.stream import Layout, compare_streams
 
 COLUMNS = ["code", "name", "amount", "currency", "day", "note"]
 KINDS = {"code": "str", "name": "str", "amount": "decimal", "currency": "str", "day": "date"}

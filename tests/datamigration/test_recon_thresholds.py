@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from implflow.datamigration.recon import ReconResult, check_thresholds
+from implflow.datamigration.reconcile import ReconResult, check_thresholds
 from implflow.projectdata.records import Reconciliation
 
 
@@ -49,7 +49,8 @@ def test_a_clean_reconciliation_passes() -> None:
             (0.05, 0, 0),
             "amounts differ by 5000 cents (at most 0)",
         ),
-        ({"missing": 1, "extra": 1, "changed": 1}, (0.05, 0, 2), "1 missing, 1 extra, 1 changed"),
+        ({"extra": 1, "changed": 2}, (0.05, 0, 2), "0 missing, 1 extra, 2 changed"),
+        ({"missing": 1}, (0.05, 0, 1), "1 rows missing from the target"),
     ],
 )
 def test_each_threshold_fails_alone(changes: dict, limits: tuple, failure: str) -> None:
@@ -64,8 +65,29 @@ def test_limits_are_inclusive() -> None:
 
 def test_thresholds_read_the_stored_record_too() -> None:
     record = Reconciliation.model_validate(result(changed=1, unbalanced_batches=[2]).to_record())
+    assert record.unbalanced_batches == [2]  # per-batch imbalance reaches the gate's record
     assert check_thresholds(record, 0.05, 0, 0) == [
-        "0 missing, 0 extra, 1 changed keys (at most 0)"
+        "counts do not balance in batches 2",
+        "0 missing, 0 extra, 1 changed keys (at most 0)",
+    ]
+
+
+def test_missing_rows_are_never_balanced() -> None:
+    r = result(missing=3)
+    assert not r.balanced
+    assert Reconciliation.model_validate(r.to_record()).missing == 3
+    assert "3 rows missing from the target" in check_thresholds(r, 1.0, 10**9, 10**9)
+
+
+def test_the_rejection_rate_shows_the_precision_that_decides() -> None:
+    r = result(source_rows=100_000, migrated=98_987, rejected=1_003, duplicates=10)
+    assert check_thresholds(r, 0.01, 0, 0) == ["rejection rate 1.003% > 1.000%"]
+
+
+def test_duplicates_the_source_does_not_hold_fail_the_verdict() -> None:
+    r = result(source_duplicates=2)
+    assert check_thresholds(r, 0.05, 0, 0) == [
+        "the run counted 10 duplicates where the source holds 2"
     ]
 
 

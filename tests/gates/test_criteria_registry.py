@@ -63,7 +63,7 @@ def test_pilot_reconciled_prefers_reconciliation_records() -> None:
     assert evaluate_criterion("pilot_reconciled", data, {"max_rejection_rate": 0.02}).ok
     bad = RecordsData({"reconciliation": [{**recon, "amount_target_cents": {"EUR": 499}}]})
     res = evaluate_criterion("pilot_reconciled", bad, {})
-    assert not res.ok and "amount difference 1 cents" in res.detail
+    assert not res.ok and "amounts differ by 1 cents" in res.detail
     unbalanced = RecordsData({"reconciliation": [{**recon, "migrated": 97}]})
     assert "do not balance" in evaluate_criterion("pilot_reconciled", unbalanced, {}).detail
 
