@@ -8,6 +8,7 @@ import typer
 
 from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
 from implflow.services import actions
+from implflow.services import evidence as evidence_service
 from implflow.services import gates as gate_service
 from implflow.services.views import gate_view
 
@@ -106,6 +107,7 @@ def complete(
     url: str = typer.Option(None, help="Evidence URL."),
 ) -> None:
     """Mark a checklist item done."""
+    stored = evidence_service.store_file(project, evidence) if evidence else None  # no lock held
     actions.run(
         gate_service.complete_item,
         project_key=project,
@@ -113,7 +115,7 @@ def complete(
         item_key=item,
         actor=actor,
         note=note,
-        evidence=evidence,
+        evidence=stored,
         url=url,
     )
     console.print(f"{gate}/{item}: done by {actor}")

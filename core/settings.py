@@ -62,6 +62,16 @@ class Settings(BaseSettings):
         default=None, description="An API token to act with instead of the saved log-in."
     )
 
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="The secret that keys the audit chain (HMAC-SHA256), created 0600 at first "
+        "write; keep it outside the database. Default: <home>/audit.key. The chain heads' "
+        "anchor is kept beside it (audit-anchor.json).",
+    )
+    evidence_max_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0, description="Largest evidence file accepted, in bytes."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -88,6 +98,14 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.home_dir / "evidence"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return (self.audit_key_file or self.home / "audit.key").expanduser()
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        return self.audit_key_path.with_name("audit-anchor.json")
 
     @property
     def credentials_path(self) -> Path:

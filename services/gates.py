@@ -6,18 +6,17 @@ no write is lost; each change bumps the gate's version and goes into the audit l
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from implflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from implflow.core.settings import get_settings
 from implflow.gates import rules
 from implflow.gates.rules import Evaluation
 from implflow.methodology.schema import Gate, Phase
 from implflow.services import documents, lookup
+from implflow.services import evidence as evidence_
 from implflow.services import facts as facts_
 from implflow.store import audit
 from implflow.store.models import (
@@ -90,7 +89,7 @@ def complete_item(
     item_key: str,
     actor: str,
     note: str = "",
-    evidence: Path | None = None,
+    evidence: Path | evidence_.StoredEvidence | None = None,
     url: str | None = None,
 ) -> ChecklistEntry:
     """Mark an item done, with a note and evidence (a stored file with its sha256, or a URL)."""
@@ -112,7 +111,8 @@ def complete_item(
     entry.person_id, entry.note, entry.evidence_url = who.id, note, url
     entry.at = utcnow()
     if evidence is not None:
-        entry.evidence_path, entry.evidence_sha256 = _store_evidence(ctx.proj.key, evidence)
+        stored = evidence_.adopt(ctx.proj.key, evidence)
+        entry.evidence_path, entry.evidence_sha256, entry.evidence_name = stored
     session.add(entry)
     _drop_waiver(session, ctx, item_key)
     _changed(
@@ -124,18 +124,6 @@ def complete_item(
         {"note": note, "url": url, "evidence_sha256": entry.evidence_sha256},
     )
     return entry
-
-
-def _store_evidence(project_key: str, source: Path) -> tuple[str, str]:
-    if not source.is_file():
-        raise InvalidInput(f"evidence file {source} does not exist")
-    sha = documents.sha256_file(source)
-    folder = get_settings().evidence_dir / project_key
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha[:16]}-{source.name}"
-    if not target.exists():
-        shutil.copyfile(source, target)
-    return str(target), sha
 
 
 def _drop_waiver(session: Session, ctx: GateContext, item_key: str) -> None:

@@ -110,6 +110,7 @@ class ChecklistEntry(SQLModel, table=True):
     note: str = ""
     evidence_path: str | None = None
     evidence_sha256: str | None = Field(default=None, max_length=64)
+    evidence_name: str | None = None  # the file's original name; stored under its sha256 (0002)
     evidence_url: str | None = None
 
 
@@ -145,6 +146,9 @@ class SignOff(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="person.id")  # paper: who typed it
     scan_sha256: str | None = Field(default=None, max_length=64)  # paper: the scanned page
     scan_path: str | None = None
+    # the audit chain's head when signed (revision 0002): a signed copy proves later truncation
+    chain_seq: int | None = None
+    chain_hash: str | None = Field(default=None, max_length=64)
 
 
 class Document(SQLModel, table=True):
@@ -162,6 +166,8 @@ class Document(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16)  # draft, frozen
     created_at: datetime = _ts(nullable=False)
     frozen_at: datetime | None = _ts_opt()
+    chain_seq: int | None = None  # the audit chain's head when frozen (revision 0002)
+    chain_hash: str | None = Field(default=None, max_length=64)
 
 
 class ProjectRecord(SQLModel, table=True):
@@ -190,6 +196,10 @@ class AuditEntry(SQLModel, table=True):
     detail: dict[str, Any] = _json()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # "sha256" for entries written before revision 0002, else "hmac-sha256" (keyed)
+    scheme: str = Field(default="hmac-sha256", max_length=16)
+    # digests of the governed rows this change produced: "table:id" → sha256 ("" = deleted)
+    state: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Account(SQLModel, table=True):
