@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from implflow.cli.auth import register as register_auth
+from implflow.cli.console import register as register_console
 from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, table
 from implflow.cli.gates import gate_app
 from implflow.cli.migrate import migrate_app
@@ -33,9 +34,9 @@ app.add_typer(audit_app, name="audit")
 @edge
 def phase_run(project: str, phase: str) -> None:
     """Run a phase as a Prefect flow; it stops at its gate until the gate is met."""
-    from implflow.flows.runner import run_phase
+    from implflow.flows.runner import raise_if_failed, run_phase
 
-    state = run_phase(project, phase)
+    state = raise_if_failed(run_phase(project, phase), f"{project} {phase}")
     console.print(f"{project} {phase}: {state.name}: {state.message}")
 
 
@@ -43,9 +44,9 @@ def phase_run(project: str, phase: str) -> None:
 @edge
 def phase_engage(project: str) -> None:
     """Run the project's open phases in order until one waits at its gate."""
-    from implflow.flows.runner import run_engagement
+    from implflow.flows.runner import raise_if_failed, run_engagement
 
-    state = run_engagement(project)
+    state = raise_if_failed(run_engagement(project), project)
     console.print(f"{project}: {state.name}: {state.message}")
 
 
@@ -58,7 +59,7 @@ def status(as_json: bool = JsonOpt) -> None:
         return emit_json([r.model_dump() for r in rows])
     table(
         "Portfolio",
-        ["project", "phase", "gate", "waits for", "whom", "days", "overdue"],
+        ["project", "phase", "gate", "waits for", "whom", "days", "overdue", "last run"],
         [
             (
                 r.project,
@@ -68,6 +69,7 @@ def status(as_json: bool = JsonOpt) -> None:
                 ", ".join(r.whom),
                 r.days_waiting,
                 "yes" if r.overdue else "",
+                r.last_run.line() if r.last_run else "",
             )
             for r in rows
         ],
@@ -168,6 +170,7 @@ def demo(
 
 app.add_typer(migrate_app, name="migrate")
 register_auth(app)  # login, logout, whoami, user, token
+register_console(app)  # console: the web console and JSON API
 
 
 def main() -> None:

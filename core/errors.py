@@ -10,7 +10,8 @@ ImplflowError                    every domain error; str(error) is a one-line me
 │   └── TooManyAttempts          failed log-ins for this handle: wait before trying again
 ├── Forbidden                    the actor lacks the role, or the four-eyes rule refuses
 ├── IntegrityError               the audit chain or a frozen document was altered
-└── MigrationError               a data-migration run cannot go on (source, target, spec)
+├── MigrationError               a data-migration run cannot go on (source, target, spec)
+└── FlowFailed                   a phase or engagement flow run ended Failed or Crashed
 """
 
 from __future__ import annotations
@@ -77,3 +78,10 @@ class IntegrityError(ImplflowError):
 class MigrationError(ImplflowError):
     exit_code = 6
     http_status = 422
+
+
+class FlowFailed(ImplflowError):
+    """A flow run failed; the message is the one-line reason (the traceback is in the log)."""
+
+    exit_code = 9
+    http_status = 500

@@ -12,6 +12,8 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
 from implflow.flows import migration_work, tasks
+from implflow.flows.runner import reason
+from implflow.services.runs import FAILED
 
 AWAITING = "AwaitingSignoff"
 PASSED = "PhasePassed"
@@ -20,6 +22,22 @@ PASSED = "PhasePassed"
 def _run_phase(project: str, phase: str) -> State:
     run_id = str(flow_run.get_id())
     tasks.record_start(project, phase, run_id)
+    try:
+        return _walk_gates(project, phase, run_id)
+    except Exception as exc:
+        _record_failure(run_id, exc)
+        raise  # Prefect ends the run Failed and logs the traceback (to the log file)
+
+
+def _record_failure(run_id: str, exc: Exception) -> None:
+    """Keep the one-line reason on the run; a store that refuses must not hide the cause."""
+    try:
+        tasks.record_end(run_id, FAILED, reason(exc), [])
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        get_run_logger().exception("could not record the failed run %s", run_id)
+
+
+def _walk_gates(project: str, phase: str, run_id: str) -> State:
     log = get_run_logger()
     cached: list[str] = []
     for gate in tasks.pending(project, phase):
@@ -79,6 +97,8 @@ def engagement(project: str, phases: list[str]) -> State:
         if not tasks.runnable(project, phase):
             break
         state = run_phase_flow(project, phase)
+        if state.is_failed() or state.is_crashed():
+            state.result()  # fail with the phase's own error, not a Completed named "Failed"
         if state.name != PASSED:
             break
     # a state of its own: returning the subflow's state would make this one plain Completed

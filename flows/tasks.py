@@ -10,7 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from sqlmodel import select
 
-from implflow.services import documents, lookup, phases, records
+from implflow.services import documents, lookup, phases, records, runs
 from implflow.store.db import session_scope
 from implflow.store.models import ChecklistEntry, Waiver
 
@@ -84,15 +84,15 @@ def pass_gate(project_key: str, gate_key: str) -> list[str]:
 
 @task
 def record_start(project_key: str, phase_key: str, flow_run_id: str) -> None:
-    """Record the flow run against the phase."""
+    """Record the flow run against the phase, and the process that runs it."""
     with session_scope() as s:
-        phases.start_run(s, project_key=project_key, phase_key=phase_key, flow_run_id=flow_run_id)
+        runs.start(s, project_key=project_key, phase_key=phase_key, flow_run_id=flow_run_id)
 
 
 def record_end(flow_run_id: str, outcome: str, message: str, cached: list[str]) -> None:
     """Record how the run ended and which steps it skipped as already done."""
     with session_scope() as s:
-        phases.end_run(s, flow_run_id=flow_run_id, outcome=outcome, message=message, cached=cached)
+        runs.end(s, flow_run_id=flow_run_id, outcome=outcome, message=message, cached=cached)
 
 
 @task

@@ -1,4 +1,4 @@
-"""Phase life: may it run, reach a gate, pass a gate, open the next phase; flow-run records."""
+"""Phase life: may it run, reach a gate, pass a gate, open the next phase (runs: services.runs)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from implflow.gates.rules import Evaluation
 from implflow.services import documents, lookup
 from implflow.services import facts as facts_
 from implflow.store import audit
-from implflow.store.models import GateRecord, PhaseRun, PhaseState, Project, utcnow
+from implflow.store.models import GateRecord, PhaseState, Project, utcnow
 
 
 def state(session: Session, proj: Project, phase_key: str) -> PhaseState:
@@ -66,21 +66,6 @@ def pending_gates(session: Session, project_key: str, phase_key: str) -> list[st
         )
     }
     return [g.key for g in lookup.phase_def(proj, phase_key).gates if g.key not in done]
-
-
-def start_run(session: Session, *, project_key: str, phase_key: str, flow_run_id: str) -> None:
-    proj = lookup.project(session, project_key, lock=True)
-    session.add(PhaseRun(project_id=proj.id, phase_key=phase_key, flow_run_id=flow_run_id))
-
-
-def end_run(
-    session: Session, *, flow_run_id: str, outcome: str, message: str, cached: list[str]
-) -> None:
-    run = session.exec(select(PhaseRun).where(PhaseRun.flow_run_id == flow_run_id)).first()
-    if run is not None:
-        run.outcome, run.message, run.ended_at = outcome, message, utcnow()
-        run.cached_steps = cached
-        session.add(run)
 
 
 def arrive(session: Session, *, project_key: str, gate_key: str, actor: str) -> dict[str, str]:

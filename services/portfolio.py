@@ -12,15 +12,17 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from implflow.core.errors import ImplflowError
 from implflow.gates.registry import RecordsData, evaluate_criterion
 from implflow.gates.rules import Approval, GateFacts, evaluate
-from implflow.services import lookup
+from implflow.services import lookup, runs
 from implflow.store.models import (
     ChecklistEntry,
     Document,
     GateRecord,
     Membership,
     Person,
+    PhaseRun,
     PhaseState,
     Project,
     ProjectRecord,
@@ -28,6 +30,28 @@ from implflow.store.models import (
     Waiver,
     utcnow,
 )
+
+
+class LastRun(BaseModel):
+    """The project's most recent phase run and how it ended (running, Failed, Crashed, ...)."""
+
+    phase: str
+    outcome: str
+    message: str
+    started_at: datetime
+
+    @classmethod
+    def of(cls, run: PhaseRun | None) -> LastRun | None:
+        if run is None:
+            return None
+        return cls(
+            phase=run.phase_key, outcome=run.outcome, message=run.message, started_at=run.started_at
+        )
+
+    def line(self) -> str:
+        """One cell of the status table: what ran and, when it went wrong, why."""
+        text = f"{self.phase} {self.outcome}"
+        return f"{text}: {self.message}" if self.outcome in (runs.FAILED, runs.CRASHED) else text
 
 
 class StatusRow(BaseModel):
@@ -42,6 +66,8 @@ class StatusRow(BaseModel):
     days_waiting: int | None
     overdue: bool
     last_rejection: str | None
+    error: str | None = None  # why the gate cannot be evaluated (e.g. its pack is refused)
+    last_run: LastRun | None = None
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -77,6 +103,7 @@ class _Bulk:
             session.exec(select(Document).order_by(col(Document.version))), "project_id"
         )
         self.members = _group(session.exec(select(Membership)), "project_id")
+        self.last_runs = runs.latest(session)
 
 
 def _group(rows: Any, attr: str) -> dict[Any, list[Any]]:
@@ -87,7 +114,8 @@ def _group(rows: Any, attr: str) -> dict[Any, list[Any]]:
 
 
 def portfolio(session: Session) -> list[StatusRow]:
-    """One status row per project."""
+    """One status row per project; runs whose process died are marked Crashed first."""
+    runs.mark_stale(session)
     bulk = _Bulk(session)
     now = utcnow()
     return [_row(bulk, p, now) for p in bulk.projects]
@@ -105,6 +133,7 @@ def _row(bulk: _Bulk, proj: Project, now: datetime) -> StatusRow:
         "last_rejection": None,
         "gate": None,
         "gate_status": None,
+        "last_run": LastRun.of(bulk.last_runs.get(proj.id)),
     }
     if current is None:
         return StatusRow(**base, phase="completed", waiting_for="nothing: all gates passed")
@@ -116,7 +145,12 @@ def _row(bulk: _Bulk, proj: Project, now: datetime) -> StatusRow:
         return StatusRow(
             **base, phase=current.phase_key, waiting_for=f"PMO to run phase {current.phase_key}"
         )
-    ev_missing, waiting = _evaluate(bulk, proj, rec)
+    try:
+        ev_missing, waiting = _evaluate(bulk, proj, rec)
+    except ImplflowError as exc:  # one project's broken pack must not hide the others
+        return StatusRow(
+            **base, phase=current.phase_key, waiting_for=f"cannot evaluate: {exc}", error=str(exc)
+        )
     opened = _aware(rec.opened_at)
     due = _aware(rec.due_at)
     base.update(

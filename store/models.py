@@ -80,6 +80,10 @@ class PhaseRun(SQLModel, table=True):
     outcome: str = Field(default="running", max_length=32)
     message: str = ""
     cached_steps: list[str] = _json(list)  # steps skipped as already done (task cache)
+    # the process running it (revision 0004): a run whose process is gone is marked Crashed
+    host: str = Field(default="", max_length=255)
+    pid: int | None = None
+    process_start: str = Field(default="", max_length=64)  # tells a reused pid apart
 
 
 class GateRecord(SQLModel, table=True):
