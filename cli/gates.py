@@ -43,13 +43,14 @@ def _print_view(v: dict) -> None:  # type: ignore[type-arg]
     )
     table(
         "Sign-offs",
-        ["person", "role", "decision", "at", "void"],
+        ["person", "role", "decision", "at", "audit head", "void"],
         [
             (
                 s["person"],
                 s["role"],
                 s["decision"],
                 s["at"],
+                (s["audit_head"] or "")[: len(v["project"]) + 18],
                 s["void_reason"] if s["voided"] else "",
             )
             for s in v["signatures"]

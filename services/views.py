@@ -54,6 +54,8 @@ def gate_view(session: Session, project_key: str, gate_key: str) -> dict[str, An
             "at": s.at,
             "voided": s.voided,
             "void_reason": s.void_reason,
+            # the audit chain's head at signing: a copy of it proves any later truncation
+            "audit_head": f"{project_key}#{s.chain_seq} {s.chain_hash}" if s.chain_seq else None,
         }
         for s in session.exec(
             select(SignOff).where(SignOff.gate_id == ctx.rec.id).order_by(col(SignOff.id))

@@ -14,6 +14,7 @@ from gate_helpers import GATE
 from tamper_helpers import EVIDENCE_ITEM, governed_project, one, problems, sql
 
 from implflow.core.settings import get_settings
+from implflow.services import views
 from implflow.store import audit
 from implflow.store.db import session_scope
 from implflow.store.models import AuditEntry
@@ -66,7 +67,9 @@ def test_rehashing_the_chain_without_the_key_is_caught(governed: str) -> None:
         s.flush()
         s.info.pop(audit.HEADS, None)  # an attacker's session would not raise the anchor
     found = problems()
-    assert any(p.startswith(f"audit {KEY}#") and "differs from the anchored head" in p for p in found)
+    assert any(
+        p.startswith(f"audit {KEY}#") and "differs from the anchored head" in p for p in found
+    )
 
 
 def test_rehashing_with_a_wrong_key_is_caught(governed: str) -> None:
@@ -141,9 +144,10 @@ def test_a_forged_signoff_or_membership_is_caught(governed: str) -> None:
 def test_a_signoff_carries_the_chain_head_that_proves_truncation(governed: str) -> None:
     """Cut the chain below the sign-off's head and delete the anchor file too."""
     seq, digest = sql("SELECT chain_seq, chain_hash FROM signoff ORDER BY id LIMIT 1")[0]
-    assert digest == one(
-        "SELECT hash FROM auditentry WHERE chain = :c AND seq = :s", c=KEY, s=seq
-    )
+    assert digest == one("SELECT hash FROM auditentry WHERE chain = :c AND seq = :s", c=KEY, s=seq)
+    with session_scope() as s:
+        shown = views.gate_view(s, KEY, GATE)["signatures"][0]["audit_head"]
+    assert shown == f"{KEY}#{seq} {digest}"  # what `gate show` prints and a signer can keep
     sql("DELETE FROM auditentry WHERE chain = :c AND seq >= :s", c=KEY, s=seq)
     get_settings().audit_anchor_path.unlink()
     found = problems()
@@ -194,3 +198,36 @@ def test_an_edited_pack_file_is_caught(
     assert f"{key}: methodology pack {name} ({pack}) was changed since the project pinned it" in (
         problems()
     )
+
+
+def _make_legacy() -> None:
+    """Turn the store into one written before revision 0002: plain hashes, no key, no anchor."""
+    with session_scope() as s:
+        rows = list(s.exec(audit.select(AuditEntry)))
+        prev: dict[str, str] = {}
+        for e in sorted(rows, key=lambda r: (r.chain, r.seq)):
+            e.scheme, e.state, e.prev_hash = audit.PLAIN, None, prev.get(e.chain, audit.GENESIS)
+            e.hash = prev[e.chain] = audit.entry_hash(e)
+            s.add(e)
+    sql("UPDATE signoff SET chain_seq = NULL, chain_hash = NULL")
+    sql("UPDATE document SET chain_seq = NULL, chain_hash = NULL")
+    get_settings().audit_key_path.unlink()
+    get_settings().audit_anchor_path.unlink()
+
+
+def test_a_store_written_before_keying_verifies_and_is_keyed_from_its_next_write(
+    governed: str,
+) -> None:
+    from implflow.services import actions, records
+
+    _make_legacy()
+    assert problems() == []
+    actions.run(records.upsert_many, project_key=KEY, actor="chen.lead",
+                records={"risk": {"k9": {"title": "t", "likelihood": "low", "impact": "low",
+                                         "owner": "wu.data", "contingency": "c"}}})  # fmt: skip
+    actions_ = [r[0] for r in sql("SELECT action FROM auditentry WHERE chain = :c AND "
+                                   "scheme = :s ORDER BY seq", c=KEY, s=audit.KEYED)]  # fmt: skip
+    assert actions_ == ["state.baseline", "record.upsert"]
+    assert problems() == []
+    sql("UPDATE waiver SET reason = 'because'")
+    assert any("waiver #" in p and "differs from audit" in p for p in problems())
