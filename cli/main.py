@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from implflow.cli.auth import register as register_auth
+from implflow.cli.console import register as register_console
 from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, table
 from implflow.cli.gates import gate_app
 from implflow.cli.migrate import migrate_app
@@ -169,6 +170,7 @@ def demo(
 
 app.add_typer(migrate_app, name="migrate")
 register_auth(app)  # login, logout, whoami, user, token
+register_console(app)  # console: the web console and JSON API
 
 
 def main() -> None:
