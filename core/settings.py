@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(
         default=65536, ge=8, description="argon2id memory in KiB (RFC 9106 low-memory: 64 MiB)."
     )
+    packs_dir: Path | None = Field(
+        default=None,
+        description="A folder of methodology packs (<name>-<version>.yaml) searched before "
+        "the packs shipped with implflow.",
+    )
     timezone: str = Field(
         default="UTC",
         description="IANA zone in which signatures show their time, e.g. Asia/Shanghai.",
@@ -61,7 +66,6 @@ class Settings(BaseSettings):
     token: str | None = Field(
         default=None, description="An API token to act with instead of the saved log-in."
     )
-
     audit_key_file: Path | None = Field(
         default=None,
         description="The secret that keys the audit chain (HMAC-SHA256), created 0600 at first "

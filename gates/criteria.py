@@ -1,11 +1,17 @@
-"""Built-in criteria of the standard pack, computed from the project's records."""
+"""Built-in criteria of the standard pack, computed from the project's records.
+
+Each parameter's annotation is its declaration: a pack's value of the wrong type or out of
+range (a negative count, a ratio above 1) is refused when the pack loads.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any, Literal
 
-from implflow.gates.registry import ProjectData, criterion
+from pydantic import Field
+
+from implflow.gates.registry import Count, ProjectData, Ratio, criterion
 from implflow.gates.rules import CriterionResult
 
 
@@ -16,6 +22,11 @@ def _result(failures: list[str], total: int, what: str) -> CriterionResult:
         shown = ", ".join(failures[:5]) + (" …" if len(failures) > 5 else "")
         return CriterionResult(False, f"{len(failures)} of {total} {what} fail: {shown}")
     return CriterionResult(True, f"all {total} {what} pass")
+
+
+Severity = Literal["critical", "high", "medium", "low"]
+Score = Annotated[int, Field(ge=0, le=100)]  # a trainee's test score
+SurveyScore = Annotated[float, Field(ge=1, le=5)]  # a survey answer's scale
 
 
 def _ratio(ok: int, total: int, minimum: float, what: str, noun: str = "") -> CriterionResult:
@@ -32,7 +43,7 @@ def _every(items: Iterable[Any], bad: Any, name: Any, what: str) -> CriterionRes
 
 
 @criterion("departments_interviewed")
-def departments_interviewed(data: ProjectData, min_ratio: float = 1.0) -> CriterionResult:
+def departments_interviewed(data: ProjectData, min_ratio: Ratio = 1.0) -> CriterionResult:
     depts = [d for d in data.records("department") if d.in_scope]
     return _ratio(sum(d.interviewed for d in depts), len(depts), min_ratio, "departments")
 
@@ -58,7 +69,7 @@ def risks_owned(data: ProjectData) -> CriterionResult:
 
 
 @criterion("modules_decided")
-def modules_decided(data: ProjectData, min_enabled: int = 1) -> CriterionResult:
+def modules_decided(data: ProjectData, min_enabled: Count = 1) -> CriterionResult:
     enabled = sum(m.enabled for m in data.records("module"))
     return CriterionResult(enabled >= min_enabled, f"{enabled} modules enabled")
 
@@ -76,7 +87,7 @@ def integrations_verified(data: ProjectData) -> CriterionResult:
 
 
 @criterion("training_attendance")
-def training_attendance(data: ProjectData, min_ratio: float = 0.95) -> CriterionResult:
+def training_attendance(data: ProjectData, min_ratio: Ratio = 0.95) -> CriterionResult:
     trainees = data.records("trainee")
     attended = sum(t.attended for t in trainees)
     return _ratio(attended, len(trainees), min_ratio, "trainees attended", "trainees")
@@ -84,7 +95,7 @@ def training_attendance(data: ProjectData, min_ratio: float = 0.95) -> Criterion
 
 @criterion("training_scores")
 def training_scores(
-    data: ProjectData, pass_score: int = 60, min_pass_ratio: float = 0.9
+    data: ProjectData, pass_score: Score = 60, min_pass_ratio: Ratio = 0.9
 ) -> CriterionResult:
     scored = [t for t in data.records("trainee") if t.score is not None]
     passed = sum(t.score >= pass_score for t in scored)
@@ -94,7 +105,7 @@ def training_scores(
 
 
 @criterion("uat_pass_rate")
-def uat_pass_rate(data: ProjectData, min_ratio: float = 0.95) -> CriterionResult:
+def uat_pass_rate(data: ProjectData, min_ratio: Ratio = 0.95) -> CriterionResult:
     cases = data.records("uat_case")
     passed = sum(c.passed is True for c in cases)
     return _ratio(passed, len(cases), min_ratio, "UAT cases passed", "UAT cases")
@@ -102,7 +113,8 @@ def uat_pass_rate(data: ProjectData, min_ratio: float = 0.95) -> CriterionResult
 
 @criterion("no_open_issues")
 def no_open_issues(
-    data: ProjectData, severities: tuple[str, ...] = ("critical", "high")
+    data: ProjectData,
+    severities: Annotated[Sequence[Severity], Field(min_length=1)] = ("critical", "high"),
 ) -> CriterionResult:
     open_ = [i.title for i in data.records("hypercare_issue") if i.closed is None]
     blocking = [
@@ -137,7 +149,7 @@ def hypercare_issues_cleared(data: ProjectData) -> CriterionResult:
 
 @criterion("survey_satisfaction")
 def survey_satisfaction(
-    data: ProjectData, min_average: float = 4.0, min_responses: int = 5
+    data: ProjectData, min_average: SurveyScore = 4.0, min_responses: Count = 5
 ) -> CriterionResult:
     scores = [s.score for s in data.records("survey_response")]
     if len(scores) < min_responses:
@@ -147,6 +159,6 @@ def survey_satisfaction(
 
 
 @criterion("knowledge_base_ready")
-def knowledge_base_ready(data: ProjectData, min_articles: int = 5) -> CriterionResult:
+def knowledge_base_ready(data: ProjectData, min_articles: Count = 5) -> CriterionResult:
     n = len(data.records("knowledge_article"))
     return CriterionResult(n >= min_articles, f"{n} articles, {min_articles} needed")

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from implflow.core.errors import PackError
 from implflow.methodology import yamlmarks
+from implflow.methodology.catalogue import Catalogue, catalogue_problems
 from implflow.methodology.schema import ItemChange, Methodology, Overlay, reference_problems
 
 
@@ -25,7 +26,13 @@ class _Tailor:
     def origin(self, pack_loc: tuple[Any, ...]) -> tuple[Any, ...]:
         """The overlay entry that changed the gate a pack-level problem points into."""
         if len(pack_loc) >= 4 and pack_loc[2] == "gates":
-            gate_key = self.data["phases"][pack_loc[1]]["gates"][pack_loc[3]]["key"]
+            gate = self.data["phases"][pack_loc[1]]["gates"][pack_loc[3]]
+            gate_key = gate["key"]
+            if pack_loc[4:5] == ("criteria",) and pack_loc[6:7] == ("params",):
+                crit_key = gate["criteria"][pack_loc[5]]["key"]
+                for i, change in enumerate(self.overlay.gates):
+                    if change.gate == gate_key and crit_key in change.params:
+                        return ("gates", i, "params", crit_key, *pack_loc[7:])
             for section in ("gates", "add_items", "reword_items", "remove_items"):
                 for i, entry in enumerate(getattr(self.overlay, section)):
                     if entry.gate == gate_key:
@@ -98,8 +105,14 @@ class _Tailor:
             criteria[key]["params"] = {**criteria[key]["params"], **params}
 
 
-def tailor(m: Methodology, overlay: Overlay, source: str, lines: yamlmarks.Lines) -> Methodology:
-    """Apply the overlay; the result is validated as a pack (unknown roles are refused)."""
+def tailor(
+    m: Methodology,
+    overlay: Overlay,
+    source: str,
+    lines: yamlmarks.Lines,
+    catalogue: Catalogue | None = None,
+) -> Methodology:
+    """Apply the overlay; the result is validated as a pack, against `catalogue` if given."""
     t = _Tailor(m, overlay, source, lines)
     if overlay.pack != m.name:
         raise t.fail(("pack",), f"overlay is for pack {overlay.pack!r}, not {m.name!r}")
@@ -121,6 +134,8 @@ def tailor(m: Methodology, overlay: Overlay, source: str, lines: yamlmarks.Lines
         err = exc.errors()[0]
         raise t.fail(("gates",), err["msg"].removeprefix("Value error, ")) from None
     problems = reference_problems(result)
+    if not problems and catalogue is not None:
+        problems = catalogue_problems(result, catalogue)
     if problems:
         raise t.fail(t.origin(problems[0][0]), problems[0][1])
     return result

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from implflow.core.errors import NotFound
+from implflow.core.errors import IntegrityError, NotFound, PackError
+from implflow.methodology.catalogue import Catalogue
+from implflow.methodology.loader import LoadedPack, load_pack
 from implflow.methodology.schema import Gate, Methodology, Overlay, Phase
+from implflow.methodology.yamlmarks import field_name
 from implflow.store.models import GateRecord, Membership, Person, Project
 
 
@@ -37,20 +40,52 @@ def roles_of(session: Session, proj: Project, who: Person) -> set[str]:
     return set(session.exec(stmt))
 
 
+def catalogue() -> Catalogue:
+    """What packs are checked against: the registered criteria and the document templates."""
+    from implflow.artifacts.documents import DOCUMENTS
+    from implflow.gates.registry import parameter_models
+
+    return Catalogue.of(parameter_models(), DOCUMENTS)
+
+
+def pinned_pack(proj: Project) -> LoadedPack:
+    """The project's pack, re-hashed now: a file changed since the project pinned it is refused."""
+    pack = load_pack(proj.pack_name, proj.pack_version, catalogue=catalogue())
+    if pack.sha256 != proj.pack_sha256:
+        raise IntegrityError(
+            f"pack {proj.pack_name}@{proj.pack_version} changed since project {proj.key} pinned"
+            f" it: sha256 {pack.sha256} != {proj.pack_sha256} ({pack.path})"
+        )
+    return pack
+
+
 def methodology(proj: Project) -> Methodology:
     """The project's pinned pack version with its tailoring overlay applied."""
-    overlay = json.dumps(proj.overlay, sort_keys=True) if proj.overlay else ""
-    return _tailored(proj.pack_name, proj.pack_version, overlay)
+    pack = pinned_pack(proj)
+    if not proj.overlay:
+        return pack.methodology
+    overlay = json.dumps(proj.overlay, sort_keys=True)
+    key = (pack.sha256, overlay, catalogue())
+    if key not in _TAILORED:
+        if len(_TAILORED) >= 256:  # many projects, each tailored its own way
+            _TAILORED.clear()
+        _TAILORED[key] = _tailored(pack.methodology, proj, key[2])
+    return _TAILORED[key]
 
 
-@lru_cache(maxsize=32)
-def _tailored(name: str, version: str, overlay_json: str) -> Methodology:
-    from implflow.methodology.loader import apply_overlay, load_pack
+_TAILORED: dict[tuple[str, str, Catalogue], Methodology] = {}
 
-    pack = load_pack(name, version).methodology
-    if not overlay_json:
-        return pack
-    return apply_overlay(pack, Overlay.model_validate(json.loads(overlay_json)), "project overlay")
+
+def _tailored(pack: Methodology, proj: Project, cat: Catalogue) -> Methodology:
+    from implflow.methodology.loader import apply_overlay
+
+    source = f"project {proj.key} overlay"
+    try:
+        overlay = Overlay.model_validate(proj.overlay)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise PackError(source, None, field_name(tuple(err["loc"])), err["msg"]) from None
+    return apply_overlay(pack, overlay, source, catalogue=cat)
 
 
 def phase_def(proj: Project, key: str) -> Phase:

@@ -34,10 +34,11 @@ def create_project(session: Session, *, spec: ProjectCreate, actor: str) -> Proj
     _check_fields(spec)
     if session.exec(select(Project).where(Project.key == spec.key)).first():
         raise Conflict(f"project {spec.key!r} already exists")
-    pack = load_pack(spec.pack, spec.version)
+    checks = lookup.catalogue()  # criteria, their parameters and documents: refused now
+    pack = load_pack(spec.pack, spec.version, catalogue=checks)
     overlay = None
     if spec.overlay_path is not None:
-        ov, _ = apply_overlay_file(pack.methodology, spec.overlay_path)  # refuse a bad one now
+        ov, _ = apply_overlay_file(pack.methodology, spec.overlay_path, catalogue=checks)
         overlay = ov.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     proj = Project(
         key=spec.key,
