@@ -1,11 +1,14 @@
 """Engine benchmarks (issue 2), run by hand:
 
-    python benchmarks/engine.py [--projects 500] [--repeat 5] [--skip-demo]
+    python benchmarks/engine.py [--projects 500] [--repeat 5] [--skip-demo] [--audit]
 
 1. `implflow demo` wall time, first run (fresh IMPLFLOW_HOME) and second run (same home);
 2. a store-only command, `implflow gate check`, next to `python -c "import sqlmodel"`
    and `python -c "import prefect"` in the same run (median of --repeat);
 3. `implflow status --json` with --projects projects in the store.
+
+With --audit (issue 7): `implflow audit verify` next to `implflow status --json` (median of
+--repeat), on the demo store and on a store with --projects projects.
 """
 
 from __future__ import annotations
@@ -66,7 +69,10 @@ def main() -> None:
     ap.add_argument("--projects", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--audit", action="store_true", help="time `audit verify` only")
     args = ap.parse_args()
+    if args.audit:
+        return audit_bench(args.projects, args.repeat)
     implflow = str(BIN / "implflow")
     py = str(BIN / "python")
     results: dict[str, float] = {}
@@ -95,6 +101,30 @@ def main() -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "engine.json").write_text(json.dumps(results, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def audit_bench(projects: int, repeat: int) -> None:
+    """`audit verify` and `status --json` on the demo store and on a seeded one."""
+    implflow = str(BIN / "implflow")
+    work = Path(tempfile.mkdtemp(prefix="implflow-bench-"))
+    env = {**os.environ, "IMPLFLOW_HOME": str(work / "home"), "PREFECT_HOME": str(work / "pf")}
+    env.pop("IMPLFLOW_DATABASE_URL", None)
+    timed([implflow, "demo"], env, check=True)
+    results = {
+        "demo_audit_verify_s": median([implflow, "audit", "verify"], env, repeat),
+        "demo_status_json_s": median([implflow, "status", "--json"], env, repeat),
+    }
+    env = {**env, "IMPLFLOW_HOME": str(work / "status-home")}
+    seed(env, projects)
+    timed([implflow, "audit", "verify"], env, check=True)  # intact, or the figure means nothing
+    results[f"audit_verify_{projects}_s"] = median([implflow, "audit", "verify"], env, repeat)
+    results[f"status_json_{projects}_s"] = median([implflow, "status", "--json"], env, repeat)
+    for k, v in results.items():
+        print(f"{k:28s} {v:8.3f}")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "engine-audit.json").write_text(json.dumps(results, indent=2))
     shutil.rmtree(work, ignore_errors=True)
 
 
