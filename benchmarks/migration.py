@@ -4,7 +4,8 @@
                                                  [--recon-only] [--repeat 1]
 
 In one run, side by side, for each row count of the baseline's generated dirty orders:
-implflow's full run (`implflow.datamigration.load.run`) and the hand-written pipeline of
+implflow's full run (`implflow.datamigration.load.run`; the spec's plugin `orders_rules.py`
+sits next to the spec and loads without PYTHONPATH) and the hand-written pipeline of
 ../shared/baselines/migration (`pipeline.py sqlite_raw` and `pg_copy`, the latter pointed at
 the local PostgreSQL), rows/s, the ratio and each process's peak memory (/usr/bin/time);
 whether both wrote the same rows (implflow's streaming reconciliation of the two tables);
@@ -69,14 +70,12 @@ print(json.dumps(out))
 
 def timed(cmd: list[str]) -> dict[str, Any]:
     """Run one command in WORK under /usr/bin/time: its last JSON line, wall time, peak RSS."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{WORK}"}
     stats = WORK / "time.txt"
     out = subprocess.run(
         ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd],
         cwd=WORK,
         capture_output=True,
         text=True,
-        env=env,
     )
     if out.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import task
 
 from implflow.gates.migration_criteria import STAGE_OF
+from implflow.methodology.schema import Gate
 from implflow.services import actions, lookup, records
 from implflow.services import migration as migration_svc
 from implflow.store.db import session_scope
@@ -27,12 +28,17 @@ def registered_specs(project: str) -> list[str]:
     return [r["path"] for r in data.get("migration_spec", [])]
 
 
-def stages_for(project: str, gate: str) -> list[str]:
+def stages_of(gate: Gate) -> list[str]:
     """The migration stages the gate's criteria judge, in pilot-then-full order."""
+    found = {STAGE_OF[c.function] for c in gate.criteria if c.function in STAGE_OF}
+    return [st for st in ("pilot", "full") if st in found]
+
+
+def stages_for(project: str, gate: str) -> list[str]:
+    """The stages to migrate before the project's gate (as its tailored pack defines it)."""
     with session_scope() as s:
         _, g = lookup.gate_def(lookup.project(s, project), gate)
-    found = {STAGE_OF[c.function] for c in g.criteria if c.function in STAGE_OF}
-    return [st for st in ("pilot", "full") if st in found]
+    return stages_of(g)
 
 
 @task

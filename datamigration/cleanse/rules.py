@@ -29,6 +29,14 @@ class RuleContext:
         self.field, self.rates = field, rates
 
 
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A spec's regular expression; a malformed one is a ValueError naming the pattern."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r}: {exc}") from None
+
+
 def register_rule(name: str) -> Callable[[Factory], Factory]:
     """Register a rule factory under `name`."""
 
@@ -85,8 +93,12 @@ def _halfwidth(v: Any) -> Any:
 @register_rule("code")
 def _code(params: dict[str, Any], ctx: RuleContext) -> RuleFn:
     """Extract a number with `pattern` (first group or match) and format it, e.g. CUS-{:07d}."""
-    pattern = re.compile(params.get("pattern", r"\d+"))
+    pattern = compile_pattern(params.get("pattern", r"\d+"))
     fmt = params["format"]
+    try:
+        fmt.format(1)  # a bad format code is refused now, not at the first row
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ValueError(f"format {fmt!r}: {exc}") from None
 
     def fn(v: Any, row: dict[str, Any]) -> Any:
         m = pattern.search(v.translate(FULLWIDTH))
@@ -117,7 +129,7 @@ def _map(params: dict[str, Any], ctx: RuleContext) -> RuleFn:
 
 @register_rule("regex")
 def _regex(params: Any, ctx: RuleContext) -> RuleFn:
-    pattern = re.compile(params if isinstance(params, str) else params["pattern"])
+    pattern = compile_pattern(params if isinstance(params, str) else params["pattern"])
 
     def fn(v: Any, row: dict[str, Any]) -> Any:
         if not pattern.fullmatch(str(v)):
@@ -211,6 +223,19 @@ CURRENCY = {
     "¥": "CNY",
     "人民币": "CNY",
     "JPY": "JPY",
+    "HKD": "HKD",
+    "HK$": "HKD",
+    "￥": "CNY",
+    "元": "CNY",
+    "人民币元": "CNY",
+    "美元": "USD",
+    "美金": "USD",
+    "港币": "HKD",
+    "港元": "HKD",
+    "欧元": "EUR",
+    "英镑": "GBP",
+    "日元": "JPY",
+    "瑞士法郎": "CHF",
 }
 
 
@@ -222,9 +247,19 @@ def _country(v: Any) -> Any:
     return found
 
 
-@simple("currency")
-def _currency(v: Any) -> Any:
-    found = CURRENCY.get(v.strip().upper())
-    if found is None:
-        raise Reject("unknown currency")
-    return found
+@register_rule("currency")
+def _currency(params: Any, ctx: RuleContext) -> RuleFn:
+    """A currency spelling → its ISO code; `aliases:` in the spec adds or overrides spellings
+    (e.g. {美金: USD, 港纸: HKD})."""
+    aliases = (params or {}).get("aliases", {}) if isinstance(params, dict) else {}
+    if not isinstance(aliases, dict):
+        raise ValueError("aliases must map a spelling to a currency code")
+    table = CURRENCY | {str(k).strip().upper(): str(v).strip().upper() for k, v in aliases.items()}
+
+    def fn(v: Any, row: dict[str, Any]) -> Any:
+        found = table.get(v.strip().translate(FULLWIDTH).upper()) or table.get(v.strip())
+        if found is None:
+            raise Reject("unknown currency")
+        return found
+
+    return fn

@@ -81,16 +81,10 @@ class RateTable:
         rows = []
         try:
             with open(path, newline="", encoding="utf-8") as fh:
-                for r in csv.DictReader(fh):
-                    rows.append(
-                        (
-                            r["currency"].strip().upper(),
-                            dt.date.fromisoformat(r["date"].strip()),
-                            Decimal(r["rate"].strip()),
-                        )
-                    )
-        except (OSError, KeyError, ValueError, InvalidOperation) as exc:
-            raise MigrationError(f"rate table {path}: {exc}") from None
+                for line, r in enumerate(csv.DictReader(fh), start=2):
+                    rows.append(_rate_row(path, line, r))
+        except OSError as exc:
+            raise MigrationError(f"rate table {path}: {exc.strerror}") from None
         for cur, day, rate in sorted(rows):
             self._dates.setdefault(cur, []).append(day)
             self._rates.setdefault(cur, []).append(rate)
@@ -109,6 +103,26 @@ class RateTable:
         if not i:
             raise Reject(f"no {currency} rate on {day}")
         return self._rates[currency][i - 1]
+
+
+def _rate_row(path: Path, line: int, r: dict[str, str]) -> tuple[str, dt.date, Decimal]:
+    """One row of the rate table; a bad or non-positive rate is refused naming the line."""
+    field = "currency"
+    try:
+        cur = r["currency"].strip().upper()
+        field = "date"
+        day = dt.date.fromisoformat(r["date"].strip())
+        field = "rate"
+        rate = Decimal(r["rate"].strip())
+    except KeyError as exc:
+        raise MigrationError(f"rate table {path}: no column {exc}") from None
+    except (AttributeError, ValueError, InvalidOperation):
+        raise MigrationError(f"rate table {path}: line {line}: {field}: not valid") from None
+    if not rate.is_finite() or rate <= 0:
+        raise MigrationError(
+            f"rate table {path}: line {line}: rate: must be a positive number, not {rate}"
+        )
+    return cur, day, rate
 
 
 @register_rule("convert")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import implflow.datamigration.cleanse.rules_values  # noqa: F401  (registers the value rules)
+import implflow.datamigration.cleanse.rules_zh  # noqa: F401  (registers the Chinese rules)
 from implflow.core.errors import MigrationError
 from implflow.datamigration.cleanse.rules import RULES, Reject, RuleContext, RuleFn
 from implflow.datamigration.cleanse.rules_values import RateTable

@@ -50,3 +50,36 @@ def test_profile_and_errors_are_one_line(dirty, tmp_path: Path) -> None:
     assert len(res.stderr.strip().splitlines()) == 1
     res = runner.invoke(app, ["migrate", "reconcile", str(spec_path)])
     assert res.exit_code == 6 and "run it first" in res.stderr
+
+
+FORGED = {
+    "object": "orders",
+    "stage": "pilot",
+    "run_id": "orders-pilot-forged",
+    "spec_sha256": "ab" * 32,
+    "source_rows": 100,
+    "migrated": 100,
+    "rejected": 0,
+}
+
+
+def test_a_reconciliation_cannot_be_entered_by_hand(home: Path, make_project, tmp_path) -> None:
+    key = make_project()
+    forged = json.dumps(FORGED)
+    res = runner.invoke(
+        app, ["data", "set", key, "reconciliation", "orders-pilot", forged, "--as", "wang.pmo"]
+    )
+    assert res.exit_code != 0 and len(res.stderr.strip().splitlines()) == 1
+    assert "reconciliation records are written only by the code that produces them" in res.stderr
+    yaml_file = tmp_path / "forged.yaml"
+    yaml_file.write_text(
+        "reconciliation:\n  orders-pilot: " + forged + "\nhealth_check:\n  x: "
+        '{"at": "2026-01-01", "healthy": true, "checks": {}}\n',
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["data", "import", key, str(yaml_file), "--as", "wang.pmo"])
+    assert res.exit_code != 0 and "written only by the code" in res.stderr
+    data = actions.in_session(lambda s: records.by_kind(s, lookup.project(s, key)))
+    assert "reconciliation" not in data and "health_check" not in data
+    pilot = evaluate_criterion("pilot_reconciled", RecordsData(data), {})
+    assert not pilot.ok and pilot.detail == "no pilot migration recorded"

@@ -79,3 +79,72 @@ def test_dated_rate_is_the_latest_on_or_before(tmp_path: Path) -> None:
     assert convert(Decimal("10.01"), {"c": "EUR", "d": dt.date(2019, 1, 1)}) == Decimal("10.01")
     with pytest.raises(Reject, match="no USD rate on 2019-12-31"):
         convert(Decimal("1"), {"c": "USD", "d": dt.date(2019, 12, 31)})
+
+
+def one(name: str, params: object = None):  # type: ignore[no-untyped-def]
+    fn = RULES[name](params, RuleContext("f"))
+    return lambda v: fn(v, {})
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("美元", "USD"),
+        ("港币", "HKD"),
+        ("港元", "HKD"),
+        ("HKD", "HKD"),
+        ("人民币", "CNY"),
+        ("￥", "CNY"),
+        ("欧元", "EUR"),
+        (" usd ", "USD"),
+    ],
+)
+def test_chinese_currency_spellings(raw: str, code: str) -> None:
+    assert one("currency")(raw) == code
+
+
+def test_currency_aliases_come_from_the_spec() -> None:
+    with pytest.raises(Reject):
+        one("currency")("港纸")
+    assert one("currency", {"aliases": {"港纸": "hkd", "US$": "USD"}})("港纸") == "HKD"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("¥1,234.50", "1,234.50"),
+        ("￥ 88", "88"),
+        ("100元", "100"),
+        ("5,000.00元整", "5,000.00"),
+        ("RMB 5.00", "5.00"),
+        ("人民币12.5元", "12.5"),
+    ],
+)
+def test_strip_currency_marks_and_units(raw: str, clean: str) -> None:
+    assert one("strip_currency")(raw) == clean
+    assert parse_amount(clean) == Decimal(clean.replace(",", ""))
+
+
+@pytest.mark.parametrize(
+    ("raw", "full"),
+    [
+        ("广东省深圳市南山区科技园路1号", "广东省深圳市南山区科技园路1号"),
+        ("广东 深圳 南山 科技园路1号", "广东省深圳市南山区科技园路1号"),
+        ("广东省 深圳市 南山区 科技园路 1号", "广东省深圳市南山区科技园路1号"),
+        ("北京市朝阳区建国路８８号", "北京市朝阳区建国路88号"),
+        ("北京 朝阳 建国路88号", "北京市朝阳区建国路88号"),
+        ("新疆乌鲁木齐市天山区解放北路1号", "新疆维吾尔自治区乌鲁木齐市天山区解放北路1号"),
+        ("深圳市南山区科技园路1号", "深圳市南山区科技园路1号"),
+    ],
+)
+def test_chinese_addresses_normalised_spaced_or_unspaced(raw: str, full: str) -> None:
+    assert one("cn_address")(raw) == full
+
+
+def test_chinese_address_parts() -> None:
+    raw = "浙江 杭州 西湖区 文三路90号"
+    parts = {p: one("cn_address", {"part": p})(raw) for p in ("province", "city", "district")}
+    assert parts == {"province": "浙江省", "city": "杭州市", "district": "西湖区"}
+    assert one("cn_address", {"part": "street"})(raw) == "文三路90号"
+    with pytest.raises(ValueError, match="part must be one of"):
+        one("cn_address", {"part": "zip"})
