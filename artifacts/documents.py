@@ -173,7 +173,7 @@ def _limits(data: DocumentInput, stage: str) -> Thresholds | None:
     params = criterion_params(data, f"{stage}_reconciled")
     if params is None:
         return None
-    return Thresholds.of(params, default_rate=0.02 if stage == "pilot" else 0.01)
+    return Thresholds.of(params, stage)
 
 
 def _recon(stage: str) -> Callable[[DocumentInput], dict[str, Any]]:

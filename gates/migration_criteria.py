@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from implflow.core.errors import InvalidInput
 from implflow.gates.registry import Count, ProjectData, Ratio, criterion
 from implflow.gates.rules import CriterionResult
-from implflow.projectdata.migration import Thresholds, stage_figures, stage_verdict
+from implflow.projectdata.migration import DEFAULT_RATE, Thresholds, stage_figures, stage_verdict
 
 
 def _limits(rate: float, diff: int, changed: int) -> Thresholds:
@@ -33,7 +33,7 @@ def _reconciled(data: ProjectData, stage: str, limits: Thresholds) -> CriterionR
 @criterion("pilot_reconciled")
 def pilot_reconciled(
     data: ProjectData,
-    max_rejection_rate: Ratio = 0.02,
+    max_rejection_rate: Ratio = DEFAULT_RATE["pilot"],
     max_amount_diff_cents: Count = 0,
     max_changed_keys: Count = 0,
 ) -> CriterionResult:
@@ -44,7 +44,7 @@ def pilot_reconciled(
 @criterion("full_reconciled")
 def full_reconciled(
     data: ProjectData,
-    max_rejection_rate: Ratio = 0.01,
+    max_rejection_rate: Ratio = DEFAULT_RATE["full"],
     max_amount_diff_cents: Count = 0,
     max_changed_keys: Count = 0,
 ) -> CriterionResult:

@@ -29,6 +29,10 @@ class Figures(Protocol):
     changed: int
 
 
+# The rejection rate a stage allows when the pack's criterion does not say (its default).
+DEFAULT_RATE: dict[str, float] = {"pilot": 0.02, "full": 0.01}
+
+
 class Thresholds(BaseModel):
     """The pack's limits for one stage (the migration criterion's `params`)."""
 
@@ -39,9 +43,9 @@ class Thresholds(BaseModel):
     max_changed_keys: int = Field(default=0, ge=0)
 
     @classmethod
-    def of(cls, params: Mapping[str, Any], default_rate: float) -> Thresholds:
+    def of(cls, params: Mapping[str, Any], stage: str) -> Thresholds:
         """From a criterion's params; the rejection rate defaults to the stage's."""
-        return cls.model_validate({"max_rejection_rate": default_rate, **params})
+        return cls.model_validate({"max_rejection_rate": DEFAULT_RATE[stage], **params})
 
 
 class Verdict(BaseModel):

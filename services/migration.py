@@ -11,8 +11,6 @@ from implflow.projectdata.migration import Thresholds, Verdict, verdict
 from implflow.projectdata.records import Reconciliation
 from implflow.services import lookup, records
 
-DEFAULT_RATE = {"pilot": 0.02, "full": 0.01}  # the criteria's own defaults, when params omit it
-
 
 def stage_params(meth: Methodology, stage: str) -> dict[str, Any] | None:
     """The params of the pack's criterion that judges the stage (whatever its gate is named)."""
@@ -26,7 +24,7 @@ def stage_params(meth: Methodology, stage: str) -> dict[str, Any] | None:
 
 def thresholds(meth: Methodology, stage: str) -> Thresholds:
     """The pack's thresholds for a stage (the criterion's defaults when no gate judges it)."""
-    return Thresholds.of(stage_params(meth, stage) or {}, default_rate=DEFAULT_RATE[stage])
+    return Thresholds.of(stage_params(meth, stage) or {}, stage)
 
 
 def judge(recon: dict[str, Any]) -> Verdict:
