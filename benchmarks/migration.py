@@ -97,11 +97,11 @@ def fresh_pg() -> None:
 def prepare(rows: int) -> None:
     """The baseline's scripts (pg_copy pointed at the local PostgreSQL) and N dirty rows."""
     marker = WORK / "data" / "rows.txt"
-    if marker.exists() and marker.read_text() == str(rows):
-        return
-    shutil.rmtree(WORK, ignore_errors=True)
-    (WORK / "data").mkdir(parents=True)
-    (WORK / "results").mkdir()
+    fresh = not (marker.exists() and marker.read_text() == str(rows))
+    if fresh:
+        shutil.rmtree(WORK, ignore_errors=True)
+    (WORK / "data").mkdir(parents=True, exist_ok=True)
+    (WORK / "results").mkdir(exist_ok=True)
     for name in ("gen_data.py", "cleanse.py", "pipeline.py", "recon.py", "build_recon.py"):
         shutil.copy(BASELINE / name, WORK / name)
     pipe = (WORK / "pipeline.py").read_text()
@@ -111,8 +111,9 @@ def prepare(rows: int) -> None:
     (WORK / "implflow_child.py").write_text(CHILD)
     shutil.copy(ROOT / "benchmarks" / "specs" / "orders_rules.py", WORK / "orders_rules.py")
     shutil.copy(ROOT / "benchmarks" / "specs" / "rates.csv", WORK / "rates.csv")
-    subprocess.run(py("gen_data.py", str(rows), "data/legacy.csv"), cwd=WORK, check=True)
-    marker.write_text(str(rows))
+    if fresh:  # the scripts and the plugin are copied anew each time: the data is kept
+        subprocess.run(py("gen_data.py", str(rows), "data/legacy.csv"), cwd=WORK, check=True)
+        marker.write_text(str(rows))
 
 
 def spec_for(url: str) -> str:

@@ -148,3 +148,17 @@ def test_chinese_address_parts() -> None:
     assert one("cn_address", {"part": "street"})(raw) == "文三路90号"
     with pytest.raises(ValueError, match="part must be one of"):
         one("cn_address", {"part": "zip"})
+
+
+def test_the_plugin_api_is_the_top_packages_and_its_old_path_still_loads() -> None:
+    import implflow.datamigration as dm
+    from implflow.datamigration import rules as old
+
+    assert set(dm.__all__) == {"Reject", "RuleContext", "RuleFn", "register_rule"}
+    assert old.register_rule is dm.register_rule and old.Reject is dm.Reject
+
+    @dm.register_rule("test_plugin_api")
+    def _factory(params: object, ctx: dm.RuleContext) -> dm.RuleFn:
+        return lambda v, row: v
+
+    assert RULES["test_plugin_api"] is _factory
