@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from implflow.console import acting
-from implflow.console.auth import PageUser, audit_refusal
+from implflow.console.auth import PageUser
 from implflow.console.forms import UserForm, text
 from implflow.console.templating import page
 from implflow.core.errors import Forbidden, ImplflowError
@@ -38,9 +38,8 @@ def show(request: Request, who: PageUser) -> Response:
 
 def _admin_action(request: Request, who: Principal, do: Callable[[], str]) -> Response:
     try:
-        request.session["flash"] = do()
-    except Forbidden as exc:
-        audit_refusal(request, str(exc), who.handle, "account.refused")
+        request.session["flash"] = do()  # a refusal is audited by the unit of work
+    except Forbidden:
         raise
     except ImplflowError as exc:
         return admin_page(request, who, message=str(exc), status_code=exc.http_status)
