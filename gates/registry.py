@@ -37,18 +37,21 @@ def criterion(
 ) -> Callable[[CriterionFn], CriterionFn]:
     """Register a criterion function under `name`; its parameters from `params` or its signature."""
 
+    caller = inspect.currentframe()
+    scope = dict(caller.f_back.f_locals) if caller and caller.f_back else {}  # local annotations
+
     def register(fn: CriterionFn) -> CriterionFn:
-        _PARAMS[name] = params or params_of(name, fn)
+        _PARAMS[name] = params or params_of(name, fn, scope)
         _REGISTRY[name] = fn
         return fn
 
     return register
 
 
-def params_of(name: str, fn: CriterionFn) -> type[BaseModel]:
+def params_of(name: str, fn: CriterionFn, scope: dict[str, Any] | None = None) -> type[BaseModel]:
     """A strict model of the keyword parameters after `data` (types and ranges as annotated)."""
     try:
-        hints = typing.get_type_hints(fn, include_extras=True)
+        hints = typing.get_type_hints(fn, localns=scope, include_extras=True)
     except NameError as exc:
         raise TypeError(f"criterion {name}: cannot resolve its annotations: {exc}") from None
     fields: dict[str, Any] = {}

@@ -82,3 +82,38 @@ def test_unknown_function_and_bad_params_are_domain_errors() -> None:
         evaluate_criterion("nope", RecordsData({}), {})
     with pytest.raises(InvalidInput, match="bad parameters"):
         evaluate_criterion("risks_owned", RecordsData({}), {"bogus": 1})
+
+
+def test_parameters_are_declared_by_the_signature_or_a_model() -> None:
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from implflow.gates.registry import Ratio, parameter_models
+
+    @criterion("share_for_test")
+    def share(data: RecordsData, min_share: Ratio = 0.5) -> CriterionResult:
+        return CriterionResult(min_share <= 0.5, f"{min_share}")
+
+    class Limits(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        top: int = Field(default=3, ge=1)
+
+    @criterion("limits_for_test", params=Limits)
+    def limits(data: RecordsData, top: int) -> CriterionResult:
+        return CriterionResult(True, f"top {top}")
+
+    models = parameter_models()
+    assert models["share_for_test"].model_validate({"min_share": 1}).min_share == 1.0
+    assert set(models["departments_interviewed"].model_fields) == {"min_ratio"}
+    assert evaluate_criterion("limits_for_test", RecordsData({}), {}).detail == "top 3"
+    with pytest.raises(InvalidInput, match="share_for_test: bad parameters: min_share"):
+        evaluate_criterion("share_for_test", RecordsData({}), {"min_share": 2})
+    with pytest.raises(InvalidInput, match="limits_for_test: bad parameters: top"):
+        evaluate_criterion("limits_for_test", RecordsData({}), {"top": 0})
+
+
+def test_a_criterion_with_undeclared_parameters_cannot_register() -> None:
+    with pytest.raises(TypeError, match="declare params=Model or annotate 'opts'"):
+
+        @criterion("loose_for_test")
+        def loose(data: RecordsData, **opts: object) -> CriterionResult:
+            return CriterionResult(True, "")
