@@ -3,6 +3,7 @@
 Light to import: no store, no Prefect.
 """
 
+from implflow.methodology.catalogue import Catalogue
 from implflow.methodology.loader import (
     LoadedPack,
     apply_overlay,
@@ -15,6 +16,7 @@ from implflow.methodology.loader import (
 from implflow.methodology.schema import Gate, Methodology, Overlay, Phase
 
 __all__ = [
+    "Catalogue",
     "Gate",
     "LoadedPack",
     "Methodology",
