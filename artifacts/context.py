@@ -60,6 +60,7 @@ class SignatureLine(_In):
     at: str
     documents: dict[str, str] = Field(default_factory=dict)
     voided: bool = False
+    audit_head: str = ""  # the audit chain's head at signing ("#seq sha"): proves truncation
 
 
 class DocumentInput(_In):

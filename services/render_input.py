@@ -102,6 +102,7 @@ def signatures(session: Session, rec: GateRecord) -> list[Any]:
             at=s.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
             documents=dict(s.documents),
             voided=s.voided,
+            audit_head=f"#{s.chain_seq} {s.chain_hash}" if s.chain_seq else "",
         )
         for s in rows
     ]
