@@ -13,6 +13,7 @@ import yaml
 from sqlmodel import select
 
 from implflow.cli.edge import console, table
+from implflow.flows.triggers import InProcessTrigger
 from implflow.services import actions, gates, lookup, projects, records
 from implflow.services.audit_check import verify
 from implflow.store.db import session_scope
@@ -127,7 +128,12 @@ def _sign_all(key: str, gate: str) -> None:
     for role in roles:
         who = next(h for h, _, r in members if r == role)
         out = actions.sign(
-            project_key=key, gate_key=gate, actor=who, role=role, comment="Reviewed and approved"
+            project_key=key,
+            gate_key=gate,
+            actor=who,
+            role=role,
+            comment="Reviewed and approved",
+            trigger=InProcessTrigger(),
         )
         tail = f"; phase flow ran: [cyan]{out.advanced}[/cyan]" if out.advanced else ""
         console.print(f"  {gate}: signed by {who} ({role}){tail}")
@@ -150,6 +156,7 @@ def _requirements(key: str, data: dict[str, Any]) -> None:
         actor="chen.lead",
         role="consultant_lead",
         comment="SRS complete",
+        trigger=InProcessTrigger(),
     )
     console.print("  srs-signoff: signed by chen.lead (consultant_lead)")
     reason = "R-008 must cover shifts without Wi-Fi: state the offline capacity"

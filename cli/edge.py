@@ -38,11 +38,13 @@ def edge(fn: F) -> F:
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), 2)
         except Exception as exc:  # noqa: BLE001 - the edge: never a traceback
-            from sqlalchemy.exc import SQLAlchemyError
+            from implflow.services import dberrors
 
-            if isinstance(exc, SQLAlchemyError):
-                first = str(getattr(exc, "orig", exc)).splitlines()[0]
-                fail(f"store error: {first}", 7)
+            if dberrors.is_store_error(exc):  # outside a unit of work (e.g. a flow's setup)
+                mapped = dberrors.translate(exc)
+                if mapped is not None:
+                    fail(str(mapped), mapped.exit_code)
+                fail(f"store error: {dberrors.first_line(exc)}", 7)
             if os.environ.get("IMPLFLOW_DEBUG"):
                 raise
             fail(f"internal error: {type(exc).__name__}: {exc} (IMPLFLOW_DEBUG=1 shows where)", 70)

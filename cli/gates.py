@@ -156,13 +156,15 @@ def sign(
     ),
 ) -> None:
     """Approve a gate for a role; the last signature runs the phase on."""
+    from implflow.flows.triggers import from_settings  # Prefect itself only if a phase runs
+
     out = actions.sign(
         project_key=project,
         gate_key=gate,
         actor=actor,
         role=role,
         comment=comment,
-        advance=not no_advance,
+        trigger=None if no_advance else from_settings(),
     )
     console.print(f"{gate}: approved by {actor} as {role}")
     if out.met:

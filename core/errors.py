@@ -10,6 +10,7 @@ ImplflowError                    every domain error; str(error) is a one-line me
 │   └── TooManyAttempts          failed log-ins for this handle: wait before trying again
 ├── Forbidden                    the actor lacks the role, or the four-eyes rule refuses
 ├── IntegrityError               the audit chain or a frozen document was altered
+├── StoreUnavailable             the store's server is down or its URL is wrong
 ├── MigrationError               a data-migration run cannot go on (source, target, spec)
 └── FlowFailed                   a phase or engagement flow run ended Failed or Crashed
 """
@@ -73,6 +74,13 @@ class Forbidden(ImplflowError):
 class IntegrityError(ImplflowError):
     exit_code = 5
     http_status = 409
+
+
+class StoreUnavailable(ImplflowError):
+    """The store cannot be reached: its server is down, or the URL or driver is wrong."""
+
+    exit_code = 7
+    http_status = 503
 
 
 class MigrationError(ImplflowError):

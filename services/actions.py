@@ -1,5 +1,8 @@
-"""Whole actions as the faces call them: one transaction each, refusals audited, and the
-phase advanced when the last signature satisfies its gate."""
+"""Whole actions as the faces call them, through the one unit of work (`services.uow`).
+
+`run(fn, **kw)` and `in_session(fn)` are the faces' entry (kept for every caller); `sign()`
+hands the phase to the trigger the face gives when the last signature satisfies its gate.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +10,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError as SAIntegrityError
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from implflow.core.errors import ConcurrentUpdate
-from implflow.core.settings import get_settings
-from implflow.services import gates, lookup
-from implflow.store import audit
-from implflow.store.db import session_scope
+from implflow.services import gates, lookup, uow
+from implflow.services.trigger import PhaseTrigger
+from implflow.services.uow import Actor
 
 T = TypeVar("T")
+__all__ = ["Actor", "SignOutcome", "in_session", "run", "sign", "start_phase"]
 
 
 def run(action: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service function in its own transaction; record a refusal after rolling back."""
-    try:
-        with session_scope() as session:
-            return action(session, **kwargs)
-    except gates.Refused as refusal:
-        with session_scope() as session:
-            lookup.project(session, refusal.project, lock=True)
-            audit.append(
-                session,
-                chain=refusal.project,
-                actor=refusal.actor,
-                action=refusal.action,
-                target=refusal.target,
-                detail={"reason": str(refusal)},
-            )
-        raise
-    except (SAIntegrityError, OperationalError) as exc:
-        raise ConcurrentUpdate(f"the store refused the write, try again: {exc.orig}") from None
+    """Run a service function as one unit of work (see `services.uow.run`)."""
+    return uow.run(action, **kwargs)
+
+
+def in_session(fn: Callable[[Session], T]) -> T:
+    """Run a read-only function in a session."""
+    return uow.read(fn)
 
 
 @dataclass(frozen=True)
 class SignOutcome:
     met: bool
     waiting_for: str
-    advanced: str | None  # the phase flow's final state name when the signature advanced it
+    advanced: str | None  # what the trigger said when the signature unblocked the phase
 
 
 def sign(
@@ -55,9 +44,10 @@ def sign(
     actor: str,
     role: str,
     comment: str = "",
+    trigger: PhaseTrigger | None = None,
     advance: bool = True,
 ) -> SignOutcome:
-    """Sign a gate; when that satisfies it, run its phase again to freeze and move on."""
+    """Sign a gate; when that satisfies it, hand its phase to `trigger` (none: nothing runs)."""
     ev = run(
         gates.sign,
         project_key=project_key,
@@ -67,29 +57,12 @@ def sign(
         comment=comment,
     )
     state = None
-    if ev.met and advance:
-        state = advance_phase(project_key=project_key, gate_key=gate_key)
+    if ev.met and advance and trigger is not None:
+        state = start_phase(trigger, project_key=project_key, gate_key=gate_key)
     return SignOutcome(ev.met, ev.waiting_for(), state)
 
 
-def advance_phase(*, project_key: str, gate_key: str) -> str:
-    """Run the gate's phase flow again (imports Prefect only now).
-
-    In-process on the embedded default; through the served deployment when
-    IMPLFLOW_TRIGGER=deployment, returning at once with the scheduled run's state.
-    """
-    with session_scope() as session:
-        phase_key = lookup.gate_def(lookup.project(session, project_key), gate_key)[0].key
-    if get_settings().trigger == "deployment":
-        from implflow.flows.runner import schedule_phase
-
-        return schedule_phase(project_key, phase_key)
-    from implflow.flows.runner import run_phase
-
-    return run_phase(project_key, phase_key).name
-
-
-def in_session(fn: Callable[[Session], T]) -> T:
-    """Run a read-only function in a session."""
-    with session_scope() as session:
-        return fn(session)
+def start_phase(trigger: PhaseTrigger, *, project_key: str, gate_key: str) -> str:
+    """Hand the gate's phase to the trigger (in-process, a deployment, a worker)."""
+    phase_key = uow.read(lambda s: lookup.gate_def(lookup.project(s, project_key), gate_key)[0].key)
+    return trigger.start(project_key, phase_key)

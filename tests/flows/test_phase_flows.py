@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from implflow.core.errors import Conflict
 from implflow.flows.runner import run_phase
+from implflow.flows.triggers import InProcessTrigger
 from implflow.services import actions, lookup, records
 from implflow.store.db import session_scope
 from implflow.store.models import AuditEntry, Document, PhaseRun, PhaseState
@@ -29,7 +30,11 @@ def test_phase_stops_at_gate_then_passes_after_last_signature(flows_home, make_p
     complete_items(key)
     actions.sign(project_key=key, gate_key="srs-signoff", actor="chen.lead", role="consultant_lead")
     out = actions.sign(
-        project_key=key, gate_key="srs-signoff", actor="zhou.sponsor", role="client_sponsor"
+        project_key=key,
+        gate_key="srs-signoff",
+        actor="zhou.sponsor",
+        role="client_sponsor",
+        trigger=InProcessTrigger(),
     )
     assert out.met and out.advanced == "PhasePassed"
     with session_scope() as s:
