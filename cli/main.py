@@ -117,12 +117,12 @@ def artifacts_list(project: str, as_json: bool = JsonOpt) -> None:
 @audit_app.command("verify")
 @edge
 def audit_verify(project: str = typer.Argument(None), as_json: bool = JsonOpt) -> None:
-    """Exit 0 when the audit chain and every frozen document are intact; else name what changed."""
+    """Exit 0 when chains, anchor, governed rows, files and packs are intact; else name each."""
     problems = actions.in_session(lambda s: audit_check.verify(s, project))
     if as_json:
         emit_json({"intact": not problems, "problems": problems})
     elif not problems:
-        console.print("audit chain and frozen documents intact")
+        console.print("audit intact: chains, anchor, governed rows, signed heads, files, packs")
     if problems:
         if not as_json:
             for p in problems[:-1]:

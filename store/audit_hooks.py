@@ -9,13 +9,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event
 from sqlmodel import Session
 
+from implflow.core.errors import IntegrityError
 from implflow.store import audit, audit_anchor, audit_state
 from implflow.store.models import Document, SignOff
+
+log = logging.getLogger(__name__)
 
 
 def _stamp_heads(session: Session, _ctx: Any, _instances: Any) -> None:
@@ -41,8 +45,12 @@ def _record_rest(session: Session) -> None:
 def _anchor(session: Session) -> None:
     heads = session.info.pop(audit.HEADS, None)
     session.info.pop(audit.ACTORS, None)
-    if heads:
+    if not heads:
+        return
+    try:
         audit_anchor.raise_heads(audit_anchor.store_id(session.get_bind().url), heads)
+    except (OSError, IntegrityError) as exc:  # committed already: say so, `audit verify` names it
+        log.warning("audit anchor not updated: %s", exc)
 
 
 def _forget(session: Session, *_: Any) -> None:
