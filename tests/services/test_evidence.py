@@ -135,3 +135,26 @@ def test_the_store_is_not_locked_while_the_cli_copies_evidence(
         assert audit_check.verify(s, key) == []
     (stored,) = [p for p in _stored(key) if not p.name.startswith(".")]
     assert stored.stat().st_size == 2 * MIB
+
+
+def test_a_source_growing_past_the_limit_is_refused_midway(
+    home: Path, fifo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipe (or a file still growing) has no size to check first: the copy stops at the limit."""
+    import threading
+
+    monkeypatch.setenv("IMPLFLOW_EVIDENCE_MAX_BYTES", str(MIB))
+    get_settings.cache_clear()
+
+    def feed() -> None:
+        try:
+            os.close(_feed(fifo, 3))
+        except BrokenPipeError:  # the reader gave up at the limit, as it should
+            pass
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with pytest.raises(InvalidInput, match=f"larger than the limit of {MIB} bytes"):
+        evidence.store_file("acme-erp", fifo)
+    writer.join()
+    assert _stored("acme-erp") == []
