@@ -80,7 +80,8 @@ def gate_info(session: Session, proj: Project, rec: GateRecord, phase: Phase, ga
 def _evidence_name(e: ChecklistEntry) -> str:
     if not e.evidence_path:
         return ""
-    return f"{e.evidence_path.rsplit('/', 1)[-1]} (sha256 {e.evidence_sha256})"
+    name = e.evidence_name or e.evidence_path.rsplit("/", 1)[-1]  # stored under its sha256
+    return f"{name} (sha256 {e.evidence_sha256})"
 
 
 def _day(at: Any) -> str:
