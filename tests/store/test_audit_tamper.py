@@ -233,3 +233,16 @@ def test_a_store_written_before_keying_verifies_and_is_keyed_from_its_next_write
     assert problems() == []
     sql("UPDATE waiver SET reason = 'because'")
     assert any("waiver #" in p and "differs from audit" in p for p in problems())
+
+
+def test_a_change_through_implflow_without_its_own_entry_is_still_audited(governed: str) -> None:
+    """Rows written after a transaction's last entry get a `state.record` entry at commit."""
+    from implflow.store.models import Waiver
+
+    with session_scope() as s:
+        waiver = s.exec(audit.select(Waiver)).one()
+        waiver.reason = "reworded by a service that forgot to audit"
+        s.add(waiver)
+    last = one("SELECT action FROM auditentry WHERE chain = :c ORDER BY seq DESC LIMIT 1", c=KEY)
+    assert last == "state.record"
+    assert problems() == []
