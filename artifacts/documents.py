@@ -111,6 +111,24 @@ def _migration_plan(data: DocumentInput) -> dict[str, Any]:
     return {"objects": objects, "total_rows": sum(o.source_rows for o in objects)}
 
 
+class AmountLine(BaseModel):
+    """One currency: the source as read = migrated + rejected + duplicates, and what is left."""
+
+    currency: str
+    expected: int  # the valid rows after cleansing, duplicates left out
+    target: int  # migrated: what the target holds
+    rejected: int = 0
+    duplicates: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.expected + self.rejected + self.duplicates
+
+    @property
+    def balance(self) -> int:
+        return self.read - self.target - self.rejected - self.duplicates
+
+
 class ReconLine(BaseModel):
     """One object's figures in a reconciliation report, judged by the one verdict."""
 
@@ -122,7 +140,8 @@ class ReconLine(BaseModel):
     missing: int = 0
     extra: int = 0
     changed: int = 0
-    amounts: list[tuple[str, int, int]] = []
+    amounts: list[AmountLine] = []
+    unreadable: int = 0  # rejected rows whose amount could not be read
     changed_columns: dict[str, int] = {}
     samples: list[dict[str, str]] = []
     reasons: dict[str, int] = {}
@@ -139,8 +158,23 @@ class ReconLine(BaseModel):
         return self.rejected / self.source if self.source else 0.0
 
 
+def _amounts(r: Any) -> list[AmountLine]:
+    rej = getattr(r, "amount_rejected_cents", {})
+    dup = getattr(r, "amount_duplicate_cents", {})
+    src, tgt = r.amount_source_cents, r.amount_target_cents
+    return [
+        AmountLine(
+            currency=c,
+            expected=src.get(c, 0),
+            target=tgt.get(c, 0),
+            rejected=rej.get(c, 0),
+            duplicates=dup.get(c, 0),
+        )
+        for c in sorted(set(src) | set(tgt) | set(rej) | set(dup))
+    ]
+
+
 def _line(r: Any, limits: Thresholds | None) -> ReconLine:
-    cur = sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
     return ReconLine(
         name=r.object,
         source=r.source_rows,
@@ -150,9 +184,8 @@ def _line(r: Any, limits: Thresholds | None) -> ReconLine:
         missing=r.missing,
         extra=r.extra,
         changed=r.changed,
-        amounts=[
-            (c, r.amount_source_cents.get(c, 0), r.amount_target_cents.get(c, 0)) for c in cur
-        ],
+        amounts=_amounts(r),
+        unreadable=getattr(r, "rejected_unreadable_amounts", 0),
         changed_columns=getattr(r, "changed_columns", {}),
         samples=getattr(r, "samples", [])[:5],
         reasons=getattr(r, "rejection_reasons", {}),

@@ -151,13 +151,18 @@ def _show(r, v) -> None:  # type: ignore[no-untyped-def]
         f"+ {r.rejected:,} rejected + {r.duplicates:,} duplicates "
         f"({'balanced' if r.balanced else 'NOT balanced'})"
     )
+    rej, dup = r.amount_rejected_cents, r.amount_duplicate_cents
+    src, tgt = r.amount_source_cents, r.amount_target_cents
+    rows = []
+    for c in sorted(set(src) | set(tgt) | set(rej) | set(dup)):
+        read = src.get(c, 0) + rej.get(c, 0) + dup.get(c, 0)
+        rows.append(
+            (c, read, tgt.get(c, 0), rej.get(c, 0), dup.get(c, 0), src.get(c, 0) - tgt.get(c, 0))
+        )
     table(
         "Amounts (cents)",
-        ["currency", "expected (valid, deduplicated)", "target"],
-        [
-            (c, r.amount_source_cents.get(c), r.amount_target_cents.get(c))
-            for c in sorted(set(r.amount_source_cents) | set(r.amount_target_cents))
-        ],
+        ["currency", "source as read", "migrated", "rejected", "duplicates", "balance"],
+        rows,
     )
     console.print(
         f"keys: {r.missing} missing, {r.extra} extra, {r.changed} changed {r.changed_columns or ''}"

@@ -216,8 +216,12 @@ class Reconciliation(Record):
     unbalanced_batches: list[int] = Field(default_factory=list)
     source_rejected: int | None = Field(default=None, ge=0)
     source_duplicates: int | None = Field(default=None, ge=0)
-    amount_source_cents: dict[str, int] = Field(default_factory=dict)
+    amount_source_cents: dict[str, int] = Field(default_factory=dict)  # expected: valid, deduped
     amount_target_cents: dict[str, int] = Field(default_factory=dict)
+    # what the source holds beyond the expected rows (rows whose amount cannot be read apart)
+    amount_rejected_cents: dict[str, int] = Field(default_factory=dict)
+    amount_duplicate_cents: dict[str, int] = Field(default_factory=dict)
+    rejected_unreadable_amounts: int = Field(default=0, ge=0)
     missing: int = Field(default=0, ge=0)
     extra: int = Field(default=0, ge=0)
     changed: int = Field(default=0, ge=0)

@@ -9,6 +9,7 @@ dedups against that table, so memory stays flat), or a key-sorted stream of cano
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -16,7 +17,7 @@ from typing import Any
 
 from implflow.datamigration.cleanse import Rejected, Transformer, compile_spec
 from implflow.datamigration.load import Row, Runner, SourceReader, Target
-from implflow.datamigration.reconcile.diff import canonical_row
+from implflow.datamigration.reconcile.diff import canonical_row, cents
 from implflow.datamigration.reconcile.sort import RUN_SIZE, external_sort
 from implflow.datamigration.spec import MigrationSpec
 
@@ -32,6 +33,52 @@ class Counts:
     duplicates: int = 0
     # pilot: keys of rejected sample rows (a target row under one of them is extra)
     rejected_keys: set[tuple[Any, ...]] = field(default_factory=set)
+    # the amounts the source holds beyond the expected rows, per currency, in cents
+    rejected_cents: Counter[str] = field(default_factory=Counter)
+    duplicate_cents: Counter[str] = field(default_factory=Counter)
+    unreadable: int = 0  # rejected rows whose amount or currency cannot be read
+
+
+def money_of_raw(tf: Transformer, spec: MigrationSpec, raw: Row) -> tuple[str, int] | None:
+    """(currency, cents) of a source row read field by field, when both can be read."""
+    if spec.amount is None:
+        return None
+    plans = {p.name: p for p in tf.plans}
+    out = []
+    for name in (spec.amount.currency_column, spec.amount.column):
+        plan = plans[name]
+        if plan.index is None:
+            return None
+        try:
+            out.append(plan.value(raw[plan.index], {}, tf.rows))
+        except Exception:  # noqa: BLE001 - any rule failing: the amount is unreadable
+            return None
+    cur, amount = out
+    value = cents(amount)
+    return (cur, value) if cur is not None and value is not None else None
+
+
+def _count_money(
+    tf: Transformer,
+    spec: MigrationSpec,
+    chunk: list[tuple[int, Row]],
+    quarantine: list[tuple[Any, ...]],
+    counts: Counts,
+) -> None:
+    """Amounts of the rejected and duplicate rows of a chunk, from their raw values."""
+    if spec.amount is None or not quarantine:
+        return
+    kind = {q[2]: q[3] for q in quarantine}
+    for line, raw in chunk:
+        if (what := kind.get(line)) is None:
+            continue
+        money = money_of_raw(tf, spec, raw)
+        if money is None:
+            counts.unreadable += what == "rejected"
+            continue
+        (counts.rejected_cents if what == "rejected" else counts.duplicate_cents)[money[0]] += (
+            money[1]
+        )
 
 
 def kinds(spec: MigrationSpec) -> dict[str, str]:
@@ -82,6 +129,7 @@ def load_expected(
             counts.rows += len(chunk)
             counts.duplicates += batch.duplicates
             counts.rejected += len(batch.quarantine) - batch.duplicates
+            _count_money(tf, spec, chunk, batch.quarantine, counts)
             if mode == "pilot":
                 _rejected_keys(target, keys, runner, chunk, batch.quarantine, counts)
     return tf.columns, counts
@@ -123,23 +171,36 @@ def expected_stream(
                     values = canon(tf.apply(raw))
                 except (Rejected, IndexError):
                     counts.rejected += 1
+                    _count_money(tf, spec, [(line, raw)], [(0, 0, line, "rejected")], counts)
                     if mode == "pilot" and (k := _key_of_raw(tf, raw)) is not None:
                         counts.rejected_keys.add(key_canon(k))
                     continue
                 yield kget(values), line, values
 
     ordered = external_sort(tagged(), key=itemgetter(0, 1), run_size=run_size)
-    yield from _dedup(ordered, spec.dedup.keep == "latest", counts)
+    money = None
+    if spec.amount is not None:
+        money = (
+            tf.columns.index(spec.amount.currency_column),
+            tf.columns.index(spec.amount.column),
+        )
+    yield from _dedup(ordered, spec.dedup.keep == "latest", counts, money)
 
 
 def _dedup(
-    ordered: Iterator[tuple[Any, int, tuple[Any, ...]]], latest: bool, counts: Counts
+    ordered: Iterator[tuple[Any, int, tuple[Any, ...]]],
+    latest: bool,
+    counts: Counts,
+    money: tuple[int, int] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """One row per key from (key, line, row) sorted by key and line: the first or the last."""
     prev: tuple[Any, int, tuple[Any, ...]] | None = None
     for item in ordered:
         if prev is not None and item[0] == prev[0]:
             counts.duplicates += 1
+            dropped = prev if latest else item
+            if money is not None and dropped[2][money[1]] is not None:
+                counts.duplicate_cents[dropped[2][money[0]]] += dropped[2][money[1]]
             if latest:
                 prev = item
             continue

@@ -66,6 +66,9 @@ def reconcile(
     result.take(diff)
     result.source_rows = counts.rows  # the source's own figures, re-read
     result.source_rejected, result.source_duplicates = counts.rejected, counts.duplicates
+    result.amount_rejected_cents = dict(sorted(counts.rejected_cents.items()))
+    result.amount_duplicate_cents = dict(sorted(counts.duplicate_cents.items()))
+    result.rejected_unreadable_amounts = counts.unreadable
     return result
 
 

@@ -29,6 +29,9 @@ class ReconResult(BaseModel):
     source_duplicates: int | None = None
     amount_source_cents: dict[str, int] = {}
     amount_target_cents: dict[str, int] = {}
+    amount_rejected_cents: dict[str, int] = {}
+    amount_duplicate_cents: dict[str, int] = {}
+    rejected_unreadable_amounts: int = 0
     expected_rows: int = 0
     target_rows: int = 0
     missing: int = 0

@@ -142,11 +142,24 @@ def judged_at_pilot_gate(data: DocumentInput, **params: object) -> DocumentInput
 def test_reconciliation_report_shows_balance_and_amounts() -> None:
     md = render("pilot-reconciliation", judged_at_pilot_gate(sample()), "md")
     assert "| Customers | 480 | 470 | 6 | 4 | 0 | yes | 1.2% |" in md
-    assert "| Customers | CNY | 12,345.67 | 12,345.67 | 0.00 |" in md
+    assert "| Customers | CNY | 12,345.67 | 12,345.67 | 0.00 | 0.00 | 0.00 |" in md
     assert "All objects pass the pack's thresholds" in md
     unbalanced = judged_at_pilot_gate(sample(reconciliation=[{**RECON, "migrated": 469}]))
     md = render("pilot-reconciliation", unbalanced, "md")
     assert "**Differences found**" in md and "| Customers | 480 | 469 | 6 | 4 | 1 | **NO** |" in md
+
+
+def test_reconciliation_report_shows_the_source_amount_as_read() -> None:
+    read = {**RECON, "amount_rejected_cents": {"CNY": 1000}, "amount_duplicate_cents": {"CNY": 500}}
+    md = render("pilot-reconciliation", judged_at_pilot_gate(sample(reconciliation=[read])), "md")
+    assert (
+        "| Object | Currency | Source (as read) | Migrated | Rejected | Duplicates | Balance |"
+        in md
+    )
+    assert "| Customers | CNY | 12,360.67 | 12,345.67 | 10.00 | 5.00 | 0.00 |" in md
+    short = {**read, "amount_target_cents": {"CNY": 1234000, "USD": 500}}
+    md = render("pilot-reconciliation", judged_at_pilot_gate(sample(reconciliation=[short])), "md")
+    assert "| Customers | CNY | 12,360.67 | 12,340.00 | 10.00 | 5.00 | 5.67 |" in md
 
 
 def test_reconciliation_report_judges_with_the_packs_thresholds() -> None:

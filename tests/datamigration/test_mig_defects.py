@@ -197,3 +197,22 @@ def test_an_unknown_run_id_is_refused(dirty, tmp_path: Path) -> None:
     assert again.batches_skipped == again.batches
     with pytest.raises(MigrationError, match="is a full run of orders"):
         run(load_spec(spec_path), "pilot", run_id=done.run_id)
+
+
+def test_the_source_amount_as_read_balances_with_migrated_rejected_and_duplicates(
+    dirty, tmp_path: Path
+) -> None:
+    spec_path, exp = dirty(2000)
+    spec = load_spec(spec_path)
+    run(spec, "full")
+    in_sql, streamed = reconcile(spec, "full"), reconcile(spec, "full", streaming=True)
+    for r in (in_sql, streamed):
+        assert r.amount_target_cents == dict(sorted(exp.cents.items()))
+        assert sum(r.amount_rejected_cents.values()) > 0 < sum(r.amount_duplicate_cents.values())
+    assert in_sql.amount_rejected_cents == streamed.amount_rejected_cents
+    assert in_sql.amount_duplicate_cents == streamed.amount_duplicate_cents
+    assert in_sql.rejected_unreadable_amounts == streamed.rejected_unreadable_amounts > 0
+    record = in_sql.to_record()
+    assert record["amount_rejected_cents"] == in_sql.amount_rejected_cents
+    res = runner.invoke(app, ["migrate", "reconcile", str(spec_path)])
+    assert "source as read" in res.stdout
