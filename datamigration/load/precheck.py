@@ -19,12 +19,19 @@ def _convert_fields(spec: MigrationSpec) -> list[tuple[str, str]]:
     return sorted(set(pairs))
 
 
-def check_rates(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> None:
+def check_source(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> None:
+    """Before any row is written: every rate the data needs, and a CSV decodable whole (the
+    rate check reads every row already; without it the file is decoded on its own)."""
+    if not check_rates(spec, reader, tf):
+        reader.check_encoding()
+
+
+def check_rates(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> bool:
     """One read of the currency and date columns: the earliest day of each currency must
-    have a rate (later days take the latest rate on or before them)."""
+    have a rate (later days take the latest rate on or before them). True if it read."""
     pairs = _convert_fields(spec)
     if not pairs:
-        return
+        return False
     rates = tf.rates
     plans = {p.name: p for p in tf.plans}
     earliest: dict[str, Any] = {}
@@ -45,6 +52,7 @@ def check_rates(spec: MigrationSpec, reader: SourceReader, tf: Transformer) -> N
                 f"spec {spec.name}: no {cur} rate on {day} in "
                 f"{spec.rates} (data in {cur} from {day})"
             )
+    return True
 
 
 def _value(plan: Any, raw: list[str], n: int) -> Any:

@@ -19,7 +19,7 @@ from implflow.core.errors import MigrationError
 from implflow.datamigration.cleanse import Rejected, Transformer, compile_spec, plugins_sha256
 from implflow.datamigration.load import ledger
 from implflow.datamigration.load.keyfilter import KeyFilter
-from implflow.datamigration.load.precheck import check_rates
+from implflow.datamigration.load.precheck import check_source
 from implflow.datamigration.load.sampling import Sampler
 from implflow.datamigration.load.sources import Row, SourceReader
 from implflow.datamigration.load.targets import Target, dumps, open_target
@@ -198,8 +198,7 @@ def run(
     run_id = run_id or default_run_id(spec, mode, reader)
     header = reader.header()
     tf = compile_spec(spec, header)  # refuses unknown columns and rules: nothing written
-    reader.check_encoding()  # a bad byte anywhere refuses the file before any row is written
-    check_rates(spec, reader, tf)
+    check_source(spec, reader, tf)  # rates, and a bad byte anywhere: before any row is written
     table = target_table(spec, mode)
     types = {f.name: f.type for f in spec.fields}
     target = open_target(spec.target_url)

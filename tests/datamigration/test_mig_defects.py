@@ -83,10 +83,18 @@ def _corrupt_line(csv_path: Path, line: int) -> None:
     csv_path.write_bytes(b"\n".join(lines))
 
 
+def _without_conversion(s: dict) -> None:
+    s["fields"] = [f for f in s["fields"] if f["name"] != "amount_eur"]
+    s.pop("rates")
+
+
+@pytest.mark.parametrize("converts", [True, False], ids=["rates-read-first", "decoded-alone"])
 def test_bad_encoding_after_the_first_kilobytes_refuses_the_file_naming_the_line(
-    dirty, tmp_path: Path
+    dirty, tmp_path: Path, converts: bool
 ) -> None:
     spec_path, _ = dirty(2000)
+    if not converts:
+        edit_spec(spec_path, _without_conversion)
     csv_path = tmp_path / "legacy.csv"
     _corrupt_line(csv_path, 1500)
     assert len(b"\n".join(csv_path.read_bytes().split(b"\n")[:1499])) > 64 * 1024
