@@ -17,6 +17,7 @@ from implflow.console import acting, uploads
 from implflow.console.auth import PageUser
 from implflow.console.forms import UserForm, text
 from implflow.console.templating import page
+from implflow.console.worker import queued_of
 from implflow.core.errors import ImplflowError, InvalidInput
 from implflow.services import actions, auth, gate_detail
 from implflow.services import gates as gate_service
@@ -40,7 +41,13 @@ def gate_page(
     """Draw the gate page (with a message and the fields typed in a refused form)."""
     view = actions.in_session(lambda s: gate_detail.gate_detail(s, project, gate, viewer=who))
     flash = request.session.pop(FLASH, None)
-    ctx = {"g": view, "message": message or flash, "failed": bool(message), "kept": kept or {}}
+    ctx = {
+        "g": view,
+        "message": message or flash,
+        "failed": bool(message),
+        "kept": kept or {},
+        "queued": queued_of(request.app.state.trigger, project),
+    }
     return page(request, "gate.html", ctx, user=who, status_code=status_code)
 
 

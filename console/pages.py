@@ -14,6 +14,7 @@ from implflow.console.forms import AnonymousForm, UserForm, text
 from implflow.console.gantt import gantt_svg
 from implflow.console.i18n import choose
 from implflow.console.templating import lang_of, page
+from implflow.console.worker import queued_of
 from implflow.core.errors import ImplflowError, Unauthenticated
 from implflow.services import actions, auth, dashboard, gate_detail, inbox, lookup, project_view
 from implflow.store.db import session_scope
@@ -137,5 +138,4 @@ def runs_status(request: Request, project: str) -> Response:
 
 
 def _queued(request: Request, project: str) -> list[str]:
-    queued = getattr(request.app.state.trigger, "queued", None)
-    return queued(project) if callable(queued) else []
+    return queued_of(request.app.state.trigger, project)

@@ -30,7 +30,9 @@ class PhaseWorker:
     def __init__(self, runner: Runner = prefect_runner) -> None:
         self.runner = runner
         self.jobs: queue.Queue[tuple[str, str] | None] = queue.Queue()
-        self.waiting: set[tuple[str, str]] = set()  # queued, not yet started: shown as such
+        # queued or running here, until the run ends: shown as such (the flow records its own
+        # PhaseRun only once Prefect has started) and never queued twice
+        self.waiting: set[tuple[str, str]] = set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
@@ -47,20 +49,20 @@ class PhaseWorker:
         return "queued"
 
     def queued(self, project_key: str) -> list[str]:
-        """The project's phases waiting on the queue."""
+        """The project's phases queued or running in this process."""
         with self.lock:
             return sorted(ph for p, ph in self.waiting if p == project_key)
 
     def _loop(self) -> None:
         while (job := self.jobs.get()) is not None:
-            with self.lock:
-                self.waiting.discard(job)
             try:
                 state = self.runner(*job)
                 log.info("%s %s: %s", job[0], job[1], getattr(state, "name", state))
             except Exception:  # noqa: BLE001 - one failed run must not stop the worker
                 log.exception("%s %s: the phase run failed", *job)
             finally:
+                with self.lock:
+                    self.waiting.discard(job)
                 self.jobs.task_done()
 
     def stop(self) -> None:
@@ -69,3 +71,9 @@ class PhaseWorker:
             self.jobs.put(None)
             self.thread.join()
             self.thread = None
+
+
+def queued_of(trigger: object, project_key: str) -> list[str]:
+    """The project's phases a trigger still holds in its queue (none for other triggers)."""
+    queued = getattr(trigger, "queued", None)
+    return list(queued(project_key)) if callable(queued) else []
