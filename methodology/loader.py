@@ -28,6 +28,7 @@ PACK_FILE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)-(?P<version>\d+\.\d+\.\d+
 M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
 _PARSED: dict[tuple[str, str, Catalogue | None], LoadedPack] = {}
+_WARNED: set[Path] = set()
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,17 @@ def available_packs() -> list[tuple[str, str]]:
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             match = PACK_FILE.match(path.name)
             if match is None:
-                log.warning("skipping %s: a pack file is named <name>-<1.2.3>.yaml", path)
+                _warn_stray(path)
                 continue
             found.add((match["name"], match["version"]))
     return sorted(found, key=lambda nv: (nv[0], _version_key(nv[1])))
+
+
+def _warn_stray(path: Path) -> None:
+    """Warn about a stray file once per process: a console lists packs at every request."""
+    if path not in _WARNED:
+        _WARNED.add(path)
+        log.warning("skipping %s: a pack file is named <name>-<1.2.3>.yaml", path)
 
 
 def pack_path(name: str, version: str) -> Path | None:

@@ -49,6 +49,18 @@ def test_a_stray_file_in_the_packs_folder_is_skipped_with_a_warning(
     assert loader.load_pack("standard").path.parent == packs
 
 
+def test_a_stray_file_is_warned_about_once_per_process(
+    packs: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (packs / "notes.yaml").write_text("just: notes\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):  # a console or `project create` lists the packs again and again
+            loader.available_packs()
+            loader.load_pack("standard")
+    warned = [r for r in caplog.records if "notes.yaml" in r.getMessage()]
+    assert len(warned) == 1
+
+
 def test_a_broken_pack_breaks_only_itself(packs: Path) -> None:
     (packs / "broken-1.0.0.yaml").write_text("name: [\n", encoding="utf-8")
     assert loader.load_pack("standard").methodology.name == "standard"
