@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from implflow.core.errors import Conflict, Forbidden, NotFound
 from implflow.methodology.schema import Gate
@@ -27,6 +27,7 @@ class GateFacts:
 
     done: dict[str, str] = field(default_factory=dict)  # item key → handle who completed it
     waived: dict[str, str] = field(default_factory=dict)  # item key → reason
+    waived_by: dict[str, str] = field(default_factory=dict)  # item key → handle who waived it
     approvals: tuple[Approval, ...] = ()  # not voided
     criteria: dict[str, CriterionResult] = field(default_factory=dict)
     documents: dict[str, str] = field(default_factory=dict)  # doc key → current sha256
@@ -91,16 +92,43 @@ def check_signer(gate: Gate, role: str, held_roles: set[str]) -> None:
         raise Forbidden(f"you do not hold the role {role!r} on this project")
 
 
-def check_four_eyes(gate: Gate, handle: str, facts: GateFacts) -> None:
-    """Nobody approves a gate whose required items they alone completed (unless the pack allows)."""
-    if not gate.signoff.four_eyes:
-        return
-    completers = {facts.done[i.key] for i in gate.checklist if i.required and i.key in facts.done}
-    if completers == {handle}:
+def doers(gate: Gate, facts: GateFacts) -> set[str]:
+    """Who did the gate's required items: a waiver counts as doing the item it waives."""
+    out: set[str] = set()
+    for item in gate.checklist:
+        if not item.required:
+            continue
+        who = facts.waived_by.get(item.key) or facts.done.get(item.key)
+        if who is not None:
+            out.add(who)
+    return out
+
+
+def check_four_eyes(gate: Gate, handle: str, facts: GateFacts, role: str | None = None) -> None:
+    """Nobody approves a gate whose required items they alone did (completed or waived), and
+    one person gives one approval per gate (each unless the pack allows it for the gate)."""
+    if gate.signoff.four_eyes and doers(gate, facts) == {handle}:
         raise Forbidden(
-            f"four-eyes rule: {handle} completed every required item of {gate.key} alone "
-            "and cannot approve it"
+            f"four-eyes rule: {handle} completed or waived every required item of {gate.key} "
+            "alone and cannot approve it"
         )
+    if gate.signoff.one_approval_per_person:
+        other = next(
+            (a.role for a in facts.approvals if a.handle == handle and a.role != role), None
+        )
+        if other is not None:
+            raise Forbidden(
+                f"four-eyes rule: {handle} already approved {gate.key} as {other}; "
+                "one person gives one approval per gate"
+            )
+
+
+def check_four_eyes_holds(gate: Gate, facts: GateFacts) -> None:
+    """At the moment a gate passes, every current approval still keeps the four-eyes rule."""
+    current = tuple(a for a in facts.approvals if valid_approval(a, facts.documents))
+    now = replace(facts, approvals=current)
+    for a in current:
+        check_four_eyes(gate, a.handle, now, a.role)
 
 
 def check_ready(gate: Gate, evaluation: Evaluation) -> None:

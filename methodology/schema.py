@@ -76,6 +76,7 @@ class SignoffRule(Strict):
     roles: list[str] = Field(min_length=1)
     waiver_roles: list[str] = Field(default_factory=list)
     four_eyes: bool = True
+    one_approval_per_person: bool = True  # false: one person may sign for several roles
 
 
 class Gate(Strict):

@@ -59,9 +59,7 @@ def gather(
         e.item_key: handles[e.person_id]
         for e in session.exec(select(ChecklistEntry).where(ChecklistEntry.gate_id == rec.id))
     }
-    waived = {
-        w.item_key: w.reason for w in session.exec(select(Waiver).where(Waiver.gate_id == rec.id))
-    }
+    waivers = list(session.exec(select(Waiver).where(Waiver.gate_id == rec.id)))
     approvals = tuple(
         Approval(handles[s.person_id], s.role, dict(s.documents))
         for s in session.exec(
@@ -74,7 +72,8 @@ def gather(
     )
     return GateFacts(
         done=done,
-        waived=waived,
+        waived={w.item_key: w.reason for w in waivers},
+        waived_by={w.item_key: handles[w.person_id] for w in waivers},
         approvals=approvals,
         criteria=criteria(session, proj, gate) if with_criteria else {},
         documents=docs if docs is not None else document_shas(session, rec, gate),

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from implflow.core.errors import Conflict
-from implflow.gates.rules import Evaluation
+from implflow.gates.rules import Evaluation, check_four_eyes_holds
+from implflow.gates.rules import evaluate as evaluate_gate
 from implflow.services import documents, lookup
 from implflow.services import facts as facts_
 from implflow.store import audit
@@ -107,9 +108,11 @@ def pass_gate(session: Session, *, project_key: str, gate_key: str, actor: str) 
     ctx = context(session, project_key, gate_key, lock=True)
     if ctx.rec.status == "passed":
         return []
-    ev = facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate)
+    facts = facts_.gather(session, ctx.proj, ctx.rec, ctx.gate)
+    ev = evaluate_gate(ctx.gate, facts)
     if not ev.met:
         raise Conflict(f"gate {gate_key} is not met: waits for {ev.waiting_for()}")
+    check_four_eyes_holds(ctx.gate, facts)  # again now: a later waiver may have broken it
     frozen = documents.freeze(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)
     ctx.rec.status, ctx.rec.passed_at = "passed", utcnow()
     ctx.rec.version += 1

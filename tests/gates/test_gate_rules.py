@@ -12,7 +12,7 @@ from implflow.methodology.schema import Gate
 T = {"en": "x", "zh-CN": "x"}
 
 
-def gate(four_eyes: bool = True) -> Gate:
+def gate(four_eyes: bool = True, one_approval: bool = True) -> Gate:
     return Gate.model_validate(
         {
             "key": "srs-signoff",
@@ -28,6 +28,7 @@ def gate(four_eyes: bool = True) -> Gate:
                 "roles": ["sponsor", "lead"],
                 "waiver_roles": ["pmo"],
                 "four_eyes": four_eyes,
+                "one_approval_per_person": one_approval,
             },
             "documents": ["srs"],
         }
@@ -97,6 +98,43 @@ def test_four_eyes_refuses_who_alone_completed_the_required_items() -> None:
         rules.check_four_eyes(gate(), "ann", alone)
     rules.check_four_eyes(gate(), "ann", GateFacts(done={"a": "ann", "b": "bob"}))
     rules.check_four_eyes(gate(four_eyes=False), "ann", alone)
+
+
+def test_a_waiver_counts_as_doing_the_item_for_four_eyes() -> None:
+    """Before: waiving every required item left nobody as a completer, so the waiver signed."""
+    waived_alone = GateFacts(waived={"a": "n/a", "b": "n/a"}, waived_by={"a": "pat", "b": "pat"})
+    with pytest.raises(Forbidden, match="completed or waived every required item"):
+        rules.check_four_eyes(gate(), "pat", waived_alone)
+    mixed = GateFacts(done={"a": "ann"}, waived={"b": "n/a"}, waived_by={"b": "ann"})
+    with pytest.raises(Forbidden, match="four-eyes"):
+        rules.check_four_eyes(gate(), "ann", mixed)
+    rules.check_four_eyes(gate(), "pat", GateFacts(done={"a": "ann"}, waived_by={"b": "pat"}))
+
+
+def test_one_person_gives_one_approval_per_gate_unless_the_pack_allows() -> None:
+    """Before: one person holding both roles signed for both and passed the gate alone."""
+    signed = GateFacts(done={"a": "ann", "b": "bob"}, approvals=(Approval("sue", "sponsor", DOCS),))
+    with pytest.raises(Forbidden, match="already approved srs-signoff as sponsor"):
+        rules.check_four_eyes(gate(), "sue", signed, "lead")
+    rules.check_four_eyes(gate(), "sue", signed, "sponsor")  # signing the same role again
+    rules.check_four_eyes(gate(one_approval=False), "sue", signed, "lead")
+
+
+def test_the_rule_is_checked_again_when_the_gate_passes() -> None:
+    both = (Approval("sue", "sponsor", DOCS), Approval("sue", "lead", DOCS))
+    facts = GateFacts(done={"a": "ann", "b": "bob"}, criteria=OK, documents=DOCS, approvals=both)
+    with pytest.raises(Forbidden, match="one approval per gate"):
+        rules.check_four_eyes_holds(gate(), facts)
+    rules.check_four_eyes_holds(gate(one_approval=False), facts)
+    later_waived = GateFacts(
+        done={"a": "ann", "b": "bob"},
+        waived_by={"a": "leo", "b": "leo"},
+        criteria=OK,
+        documents=DOCS,
+        approvals=(Approval("sue", "sponsor", DOCS), Approval("leo", "lead", DOCS)),
+    )
+    with pytest.raises(Forbidden, match="leo completed or waived"):
+        rules.check_four_eyes_holds(gate(), later_waived)
 
 
 def test_waiver_needs_reason_and_allowed_role() -> None:
