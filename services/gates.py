@@ -20,6 +20,7 @@ from implflow.methodology.schema import Gate, Phase
 from implflow.services import documents, lookup
 from implflow.services import evidence as evidence_
 from implflow.services import facts as facts_
+from implflow.services.writes import Action, requires
 from implflow.store import audit
 from implflow.store.models import (
     ChecklistEntry,
@@ -83,6 +84,7 @@ def _member_roles(session: Session, ctx: GateContext, handle: str) -> set[str]:
     return held
 
 
+@requires(Action.COMPLETE_ITEM)
 def complete_item(
     session: Session,
     *,
@@ -136,6 +138,7 @@ def _drop_waiver(session: Session, ctx: GateContext, item_key: str) -> None:
         session.delete(waiver)
 
 
+@requires(Action.WAIVE_ITEM)
 def waive_item(
     session: Session, *, project_key: str, gate_key: str, item_key: str, actor: str, reason: str
 ) -> Waiver:
@@ -164,6 +167,7 @@ def waive_item(
     return waiver
 
 
+@requires(Action.SIGN)
 def sign(
     session: Session, *, project_key: str, gate_key: str, actor: str, role: str, comment: str = ""
 ) -> Evaluation:
@@ -174,7 +178,7 @@ def sign(
     who = lookup.person(session, actor)
     rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
     facts = facts_.gather(session, ctx.proj, ctx.rec, ctx.gate, with_criteria=False)
-    rules.check_four_eyes(ctx.gate, actor, facts, role)
+    rules.check_four_eyes(ctx.gate, actor, facts)
     shas = documents.render_drafts(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)
     rules.check_ready(ctx.gate, facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate))
     _void_own(session, ctx, who.id, role)
@@ -221,6 +225,7 @@ def _void_own(session: Session, ctx: GateContext, person_id: int | None, role: s
         session.add(s)
 
 
+@requires(Action.REJECT)
 def reject(
     session: Session, *, project_key: str, gate_key: str, actor: str, role: str, reason: str
 ) -> None:

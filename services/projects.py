@@ -9,6 +9,8 @@ from sqlmodel import Session, select
 
 from implflow.core.errors import Conflict, InvalidInput, NotFound
 from implflow.services import lookup
+from implflow.services.handles import check_handle
+from implflow.services.writes import Action, requires
 from implflow.store import audit
 from implflow.store.models import GateRecord, Membership, Person, PhaseState, Project, utcnow
 
@@ -27,10 +29,12 @@ class ProjectCreate(BaseModel):
     overlay_path: Path | None = None
 
 
+@requires(Action.CREATE_PROJECT)
 def create_project(session: Session, *, spec: ProjectCreate, actor: str) -> Project:
     """Create a project pinned to a pack version (with an optional overlay); open phase 1."""
     from implflow.methodology.loader import apply_overlay_file, load_pack
 
+    check_handle(actor, "the acting person's handle")
     _check_fields(spec)
     if session.exec(select(Project).where(Project.key == spec.key)).first():
         raise Conflict(f"project {spec.key!r} already exists")
@@ -99,6 +103,7 @@ def _create_phases(session: Session, proj: Project) -> None:
 
 def ensure_person(session: Session, *, handle: str, name: str | None, email: str = "") -> Person:
     """The person `handle`, created on first use (a name is then required)."""
+    check_handle(handle)
     found = session.exec(select(Person).where(Person.handle == handle)).first()
     if found is not None:
         return found
@@ -118,10 +123,12 @@ def ensure_person(session: Session, *, handle: str, name: str | None, email: str
     return who
 
 
+@requires(Action.ADD_MEMBERS)
 def add_member(
     session: Session, *, project_key: str, handle: str, role: str, name: str | None, actor: str
 ) -> Membership:
     """Give a person a role on a project; the role must exist in the project's methodology."""
+    check_handle(actor, "the acting person's handle")
     proj = lookup.project(session, project_key, lock=True)
     roles = [r.key for r in lookup.methodology(proj).roles]
     if role not in roles:

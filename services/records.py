@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from implflow.core.errors import InvalidInput
 from implflow.projectdata.records import PRODUCED, check_kind, validate
 from implflow.services import lookup
+from implflow.services.writes import Action, requires
 from implflow.store import audit
 from implflow.store.models import Project, ProjectRecord, utcnow
 
@@ -65,6 +66,7 @@ def _write(
     return True
 
 
+@requires(Action.IMPORT_DATA)
 def upsert_many(
     session: Session, *, project_key: str, records: dict[str, dict[str, dict[str, Any]]], actor: str
 ) -> int:
