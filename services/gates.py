@@ -178,7 +178,7 @@ def sign(
     who = lookup.person(session, actor)
     rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
     facts = facts_.gather(session, ctx.proj, ctx.rec, ctx.gate, with_criteria=False)
-    rules.check_four_eyes(ctx.gate, actor, facts)
+    rules.check_four_eyes(ctx.gate, actor, facts, role)
     shas = documents.render_drafts(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)
     rules.check_ready(ctx.gate, facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate))
     _void_own(session, ctx, who.id, role)
