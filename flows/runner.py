@@ -82,7 +82,7 @@ def serve_health(project_key: str, cron: str) -> None:
         lookup.project(s, project_key)
     from implflow.flows.environment import prepare
 
-    prepare()
+    prepare(console_logs=True)  # runs in the foreground until stopped: its log is the output
     from implflow.flows.health import health_check
 
     health_check.serve(name=f"health-{project_key}", cron=cron, parameters={"project": project_key})
