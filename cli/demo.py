@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from sqlmodel import select
 
-from implflow.cli.edge import console, table
+from implflow.cli.edge import console, safe, table
 from implflow.flows.triggers import InProcessTrigger
 from implflow.services import actions, gates, lookup, projects, records
 from implflow.services.audit_check import verify
@@ -149,7 +149,7 @@ def _requirements(key: str, data: dict[str, Any]) -> None:
             project_key=key, gate_key="srs-signoff", actor="zhao.cons", role="client_sponsor"
         )
     except Exception as exc:  # noqa: BLE001 - shown, then the demo goes on
-        console.print(f"  refused and audited: {exc}")
+        console.print(f"  refused and audited: {safe(exc)}")
     actions.sign(
         project_key=key,
         gate_key="srs-signoff",

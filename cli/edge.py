@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from implflow.core.errors import ImplflowError
@@ -52,8 +53,13 @@ def edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def safe(value: object) -> str:
+    """User text (names, titles, comments, messages quoting them) as literal text for Rich."""
+    return escape(str(value))
+
+
 def fail(message: str, code: int) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[red]error:[/red] {safe(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -62,9 +68,9 @@ def emit_json(data: Any) -> None:
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    t = Table(title=title, show_lines=False)
+    t = Table(title=safe(title), show_lines=False)
     for c in columns:
-        t.add_column(c)
+        t.add_column(safe(c))
     for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
+        t.add_row(*["" if v is None else safe(v) for v in r])
     console.print(t)

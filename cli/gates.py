@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
+from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, safe, table
 from implflow.services import actions
 from implflow.services import evidence as evidence_service
 from implflow.services import gates as gate_service
@@ -18,10 +18,11 @@ gate_app = typer.Typer(help="Gate checklists, waivers and sign-offs.", no_args_i
 def _print_view(v: dict) -> None:  # type: ignore[type-arg]
     verdict = "[green]MET[/green]" if v["met"] else f"[yellow]waits for {v['waiting_for']}[/yellow]"
     console.print(
-        f"[bold]{v['title']}[/bold] ({v['gate']}, phase {v['phase']}): {v['status']} — {verdict}"
+        f"[bold]{safe(v['title'])}[/bold] ({v['gate']}, phase {v['phase']}): {v['status']} — "
+        f"{verdict}"
     )
     if v["last_rejection"]:
-        console.print(f"last rejection: {v['last_rejection']}")
+        console.print(f"last rejection: {safe(v['last_rejection'])}")
     table(
         "Checklist",
         ["item", "required", "state", "by", "text"],
@@ -92,7 +93,7 @@ def check(project: str, gate: str, as_json: bool = JsonOpt) -> None:
             }
         )
     else:
-        console.print(f"{gate}: {'met' if v['met'] else 'waits for ' + v['waiting_for']}")
+        console.print(safe(f"{gate}: {'met' if v['met'] else 'waits for ' + v['waiting_for']}"))
     raise typer.Exit(0 if v["met"] or v["status"] == "passed" else 1)
 
 
@@ -119,7 +120,7 @@ def complete(
         evidence=stored,
         url=url,
     )
-    console.print(f"{gate}/{item}: done by {actor}")
+    console.print(safe(f"{gate}/{item}: done by {actor}"))
 
 
 @gate_app.command("waive")
@@ -140,7 +141,7 @@ def waive(
         actor=actor,
         reason=reason,
     )
-    console.print(f"{gate}/{item}: waived by {actor}")
+    console.print(safe(f"{gate}/{item}: waived by {actor}"))
 
 
 @gate_app.command("sign")
@@ -166,13 +167,13 @@ def sign(
         comment=comment,
         trigger=None if no_advance else from_settings(),
     )
-    console.print(f"{gate}: approved by {actor} as {role}")
+    console.print(safe(f"{gate}: approved by {actor} as {role}"))
     if out.met:
         console.print(
             f"{gate}: met" + (f"; phase flow ended {out.advanced}" if out.advanced else "")
         )
     else:
-        console.print(f"{gate}: waits for {out.waiting_for}")
+        console.print(safe(f"{gate}: waits for {out.waiting_for}"))
 
 
 @gate_app.command("reject")
@@ -193,4 +194,4 @@ def reject(
         role=role,
         reason=reason,
     )
-    console.print(f"{gate}: rejected by {actor}; approvals voided")
+    console.print(safe(f"{gate}: rejected by {actor}; approvals voided"))

@@ -6,7 +6,7 @@ import typer
 
 from implflow.cli.auth import register as register_auth
 from implflow.cli.console import register as register_console
-from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, table
+from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, safe, table
 from implflow.cli.gates import gate_app
 from implflow.cli.migrate import migrate_app
 from implflow.cli.projects import data_app, member_app, project_app
@@ -37,7 +37,7 @@ def phase_run(project: str, phase: str) -> None:
     from implflow.flows.runner import raise_if_failed, run_phase
 
     state = raise_if_failed(run_phase(project, phase), f"{project} {phase}")
-    console.print(f"{project} {phase}: {state.name}: {state.message}")
+    console.print(safe(f"{project} {phase}: {state.name}: {state.message}"))
 
 
 @phase_app.command("engage")
@@ -47,7 +47,7 @@ def phase_engage(project: str) -> None:
     from implflow.flows.runner import raise_if_failed, run_engagement
 
     state = raise_if_failed(run_engagement(project), project)
-    console.print(f"{project}: {state.name}: {state.message}")
+    console.print(safe(f"{project}: {state.name}: {state.message}"))
 
 
 @app.command("status")
@@ -126,7 +126,7 @@ def audit_verify(project: str = typer.Argument(None), as_json: bool = JsonOpt) -
     if problems:
         if not as_json:
             for p in problems[:-1]:
-                console.print(f"[red]{p}[/red]", highlight=False)
+                console.print(f"[red]{safe(p)}[/red]", highlight=False)
             fail(problems[-1], 5)
         raise typer.Exit(5)
 
@@ -142,7 +142,7 @@ def health_run(project: str) -> None:
     from implflow.flows.runner import run_health
 
     state = run_health(project)
-    console.print(f"{project}: {state.name}: {state.message}")
+    console.print(safe(f"{project}: {state.name}: {state.message}"))
 
 
 @health_app.command("serve")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, table
+from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, safe, table
 from implflow.services import actions, lookup, phases, projects, records
 
 project_app = typer.Typer(help="Create, list and show projects.", no_args_is_help=True)
@@ -42,7 +42,7 @@ def create(
         overlay_path=overlay,
     )
     proj = actions.run(projects.create_project, spec=spec, actor=actor)
-    console.print(f"created project {proj.key} ({proj.pack_name}@{proj.pack_version})")
+    console.print(safe(f"created project {proj.key} ({proj.pack_name}@{proj.pack_version})"))
 
 
 @project_app.command("list")
@@ -103,8 +103,8 @@ def show(key: str, as_json: bool = JsonOpt) -> None:
     if as_json:
         return emit_json(info)
     console.print(
-        f"[bold]{info['name']}[/bold] ({info['key']}) for {info['client']}, "
-        f"{info['system']}, {info['pack']}, locale {info['locale']}"
+        f"[bold]{safe(info['name'])}[/bold] ({info['key']}) for {safe(info['client'])}, "
+        f"{info['system']}, {safe(info['pack'])}, locale {info['locale']}"
     )
     table("Phases", ["phase", "title", "status"], [p.values() for p in info["phases"]])
     table("Members", ["handle", "name", "role"], [m.values() for m in info["members"]])
@@ -123,7 +123,7 @@ def member_add(
     actions.run(
         projects.add_member, project_key=project, handle=handle, role=role, name=name, actor=actor
     )
-    console.print(f"{handle} is {role} on {project}")
+    console.print(safe(f"{handle} is {role} on {project}"))
 
 
 @data_app.command("set")
@@ -145,7 +145,7 @@ def data_set(
     n = actions.run(
         records.upsert_many, project_key=project, records={kind: {key: data}}, actor=actor
     )
-    console.print(f"{kind}/{key}: {'saved' if n else 'unchanged'}")
+    console.print(safe(f"{kind}/{key}: {'saved' if n else 'unchanged'}"))
 
 
 @data_app.command("import")
