@@ -21,6 +21,7 @@ GATE_URL = f"/p/{PROJECT}/g/{GATE}"
 
 pytestmark = [
     pytest.mark.flows,
+    pytest.mark.parametrize("store", ["sqlite"], indirect=True),  # the stores: test_refusals
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed"),
 ]
 
