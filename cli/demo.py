@@ -10,14 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlmodel import select
 
 from implflow.cli.edge import console, safe, table
 from implflow.flows.triggers import InProcessTrigger
-from implflow.services import actions, gates, lookup, projects, records
-from implflow.services.audit_check import verify
-from implflow.store.db import session_scope
-from implflow.store.models import Document, GateRecord, Project
+from implflow.methodology.schema import Gate
+from implflow.services import actions, gates, lookup, projects, records, views
 
 DATA = Path(__file__).parent / "demo_data" / "acme-erp.yaml"
 CONSULTANTS = ("zhao.cons", "sun.cons")
@@ -39,11 +36,7 @@ def run_demo(locale: str = "en") -> str:
 
 
 def _create(data: dict[str, Any], locale: str) -> str:
-    with session_scope() as s:
-        taken = {p.key for p in s.exec(select(Project))}
-    key = next(
-        k for k in ("demo-erp", *(f"demo-erp-{i}" for i in range(2, 10_000))) if k not in taken
-    )
+    key = actions.in_session(lambda s: views.free_key(s, "demo-erp"))
     p = data["project"]
     spec = projects.ProjectCreate(
         key=key, name=p["name"], client=p["client"], system=p["system"], locale=locale
@@ -76,24 +69,17 @@ def _run(key: str, phase: str) -> str:
 
 
 def _waiting_gate(key: str, phase: str) -> str:
-    with session_scope() as s:
-        proj = lookup.project(s, key)
-        return next(
-            r.gate_key
-            for r in s.exec(
-                select(GateRecord).where(
-                    GateRecord.project_id == proj.id,
-                    GateRecord.phase_key == phase,
-                    GateRecord.status == "open",
-                )
-            )
-        )
+    gate = actions.in_session(lambda s: views.open_gate_of(s, key, phase))
+    assert gate is not None, f"phase {phase} waits at no open gate"
+    return gate
+
+
+def _gate(key: str, gate: str) -> Gate:
+    return actions.in_session(lambda s: lookup.gate_def(lookup.project(s, key), gate)[1])
 
 
 def _complete_items(key: str, gate: str, waive: bool) -> None:
-    with session_scope() as s:
-        g = lookup.gate_def(lookup.project(s, key), gate)[1]
-    items = [i for i in g.checklist if i.required]
+    items = [i for i in _gate(key, gate).checklist if i.required]
     if waive:
         last = items.pop()
         actions.run(
@@ -121,12 +107,9 @@ def _complete_items(key: str, gate: str, waive: bool) -> None:
 
 
 def _sign_all(key: str, gate: str) -> None:
-    with session_scope() as s:
-        proj = lookup.project(s, key)
-        roles = lookup.gate_def(proj, gate)[1].signoff.roles
-        members = projects.members(s, proj)
-    for role in roles:
-        who = next(h for h, _, r in members if r == role)
+    members = actions.in_session(lambda s: views.project_info(s, key))["members"]
+    for role in _gate(key, gate).signoff.roles:
+        who = next(m["handle"] for m in members if m["role"] == role)
         out = actions.sign(
             project_key=key,
             gate_key=gate,
@@ -175,7 +158,8 @@ def _requirements(key: str, data: dict[str, Any]) -> None:
 
 
 def _phase(key: str, phase: str, recs: dict[str, Any], waive: bool = False) -> None:
-    title = lookup.phase_def(_project(key), phase).title.get("en")
+    title = actions.in_session(lambda s: lookup.phase_def(lookup.project(s, key), phase)).title
+    title = title.get("en")
     console.rule(f"Phase: {title}")
     _import(key, recs)
     state = _run(key, phase)
@@ -203,45 +187,22 @@ def _register_migration(key: str) -> None:
     )
 
 
-def _project(key: str) -> Project:
-    with session_scope() as s:
-        return lookup.project(s, key)
-
-
 def _phase_passed(key: str, phase: str) -> bool:
-    from implflow.services.phases import state
-
-    with session_scope() as s:
-        return state(s, lookup.project(s, key), phase).status == "passed"
+    return actions.in_session(lambda s: views.phase_status(s, key, phase)) == "passed"
 
 
 def _summary(key: str) -> None:
     console.rule("Result")
-    with session_scope() as s:
-        proj = lookup.project(s, key)
-        gates_ = list(
-            s.exec(
-                select(GateRecord).where(GateRecord.project_id == proj.id).order_by(GateRecord.id)
-            )
-        )
-        docs = list(
-            s.exec(
-                select(Document).where(
-                    Document.project_id == proj.id,
-                    Document.status == "frozen",
-                    Document.fmt == "html",
-                )
-            )
-        )
-        problems = verify(s, key)
+    end = actions.in_session(lambda s: views.outcome(s, key))
+    problems = end["problems"]
     table(
         "Gates",
         ["gate", "status", "passed at"],
-        [(g.gate_key, g.status, g.passed_at) for g in gates_],
+        end["gates"],
     )
     console.print("[bold]Frozen documents[/bold] (HTML; the Markdown beside each):")
-    for d in docs:
-        console.print(f"  {d.gate_key:24} {d.doc_key:21} {d.path}", highlight=False, soft_wrap=True)
+    for gate, doc, path in end["frozen"]:
+        console.print(safe(f"  {gate:24} {doc:21} {path}"), highlight=False, soft_wrap=True)
     console.print(
         "audit verify: " + ("[green]intact[/green]" if not problems else "; ".join(problems))
     )

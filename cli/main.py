@@ -10,7 +10,7 @@ from implflow.cli.edge import JsonOpt, console, edge, emit_json, fail, safe, tab
 from implflow.cli.gates import gate_app
 from implflow.cli.migrate import migrate_app
 from implflow.cli.projects import data_app, member_app, project_app
-from implflow.services import actions, audit_check, documents, lookup, portfolio
+from implflow.services import actions, audit_check, portfolio, views
 
 app = typer.Typer(
     help="implflow: drive implementation projects through a gated five-phase methodology.",
@@ -80,20 +80,7 @@ def status(as_json: bool = JsonOpt) -> None:
 @edge
 def artifacts_list(project: str, as_json: bool = JsonOpt) -> None:
     """List a project's documents: gate, version, status, sha256, path."""
-    docs = actions.in_session(
-        lambda s: [
-            {
-                "gate": d.gate_key,
-                "document": d.doc_key,
-                "format": d.fmt,
-                "version": d.version,
-                "status": d.status,
-                "sha256": d.sha256,
-                "path": d.path,
-            }
-            for d in documents.list_documents(s, lookup.project(s, project))
-        ]
-    )
+    docs = actions.in_session(lambda s: views.document_list(s, project))
     if as_json:
         return emit_json(docs)
     table(

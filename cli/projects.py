@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, safe, table
-from implflow.services import actions, lookup, phases, projects, records
+from implflow.services import actions, projects, records, views
 
 project_app = typer.Typer(help="Create, list and show projects.", no_args_is_help=True)
 member_app = typer.Typer(help="People and their roles on a project.", no_args_is_help=True)
@@ -49,19 +49,7 @@ def create(
 @edge
 def list_(as_json: bool = JsonOpt) -> None:
     """List the projects."""
-    rows = actions.in_session(
-        lambda s: [
-            {
-                "key": p.key,
-                "name": p.name,
-                "client": p.client,
-                "system": p.system,
-                "locale": p.locale,
-                "pack": f"{p.pack_name}@{p.pack_version}",
-            }
-            for p in projects.list_projects(s)
-        ]
-    )
+    rows = actions.in_session(views.project_list)
     if as_json:
         return emit_json(rows)
     table(
@@ -76,30 +64,7 @@ def list_(as_json: bool = JsonOpt) -> None:
 def show(key: str, as_json: bool = JsonOpt) -> None:
     """Show a project: its pack, phases and members."""
 
-    def read(s):  # type: ignore[no-untyped-def]
-        p = lookup.project(s, key)
-        m = lookup.methodology(p)
-        return {
-            "key": p.key,
-            "name": p.name,
-            "client": p.client,
-            "system": p.system,
-            "locale": p.locale,
-            "pack": f"{p.pack_name}@{p.pack_version}",
-            "pack_sha256": p.pack_sha256,
-            "tailored": p.overlay is not None,
-            "phases": [
-                {
-                    "key": ph.key,
-                    "title": ph.title.get(p.locale),
-                    "status": phases.state(s, p, ph.key).status,
-                }
-                for ph in m.phases
-            ],
-            "members": [{"handle": h, "name": n, "role": r} for h, n, r in projects.members(s, p)],
-        }
-
-    info = actions.in_session(read)
+    info = actions.in_session(lambda s: views.project_info(s, key))
     if as_json:
         return emit_json(info)
     console.print(

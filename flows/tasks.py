@@ -10,8 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from sqlmodel import select
 
-from implflow.services import documents, lookup, phases, records, runs
-from implflow.store.db import session_scope
+from implflow.services import documents, lookup, phases, records, runs, uow
 from implflow.store.models import ChecklistEntry, Waiver
 
 ACTOR = "implflow"
@@ -20,7 +19,7 @@ ACTOR = "implflow"
 @task
 def fingerprint(project_key: str, gate_key: str) -> str:
     """A hash of everything the gate's documents are made from: records and checklist state."""
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         proj = lookup.project(s, project_key)
         rec = lookup.gate_record(s, proj, gate_key)
         state = {
@@ -42,15 +41,14 @@ def fingerprint(project_key: str, gate_key: str) -> str:
 @task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def prepare_gate(project_key: str, gate_key: str, fingerprint: str) -> dict[str, str]:
     """Reach the gate and render its drafts; cached while the fingerprint stays the same."""
-    with session_scope() as s:
-        return phases.arrive(s, project_key=project_key, gate_key=gate_key, actor=ACTOR)
+    return uow.run(phases.arrive, project_key=project_key, gate_key=gate_key, actor=ACTOR)
 
 
 @task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def publish(project_key: str, gate_key: str, shas: dict[str, str]) -> list[str]:
     """Publish the gate's Markdown documents to Prefect as artifacts."""
     keys = []
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         rec = lookup.gate_record(s, lookup.project(s, project_key), gate_key)
         latest = documents.facts_.latest_documents(s, rec)
     for name, doc in sorted(latest.items()):
@@ -70,7 +68,7 @@ def publish(project_key: str, gate_key: str, shas: dict[str, str]) -> list[str]:
 @task
 def evaluate_gate(project_key: str, gate_key: str) -> tuple[bool, str]:
     """Whether the gate is met, and what it waits for."""
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         ev = phases.evaluate(s, project_key=project_key, gate_key=gate_key)
     return ev.met, ev.waiting_for()
 
@@ -78,33 +76,32 @@ def evaluate_gate(project_key: str, gate_key: str) -> tuple[bool, str]:
 @task
 def pass_gate(project_key: str, gate_key: str) -> list[str]:
     """Freeze the gate's documents, mark it passed, open the next phase when due."""
-    with session_scope() as s:
-        return phases.pass_gate(s, project_key=project_key, gate_key=gate_key, actor=ACTOR)
+    return uow.run(phases.pass_gate, project_key=project_key, gate_key=gate_key, actor=ACTOR)
 
 
 @task
 def record_start(project_key: str, phase_key: str, flow_run_id: str) -> None:
     """Record the flow run against the phase, and the process that runs it."""
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         runs.start(s, project_key=project_key, phase_key=phase_key, flow_run_id=flow_run_id)
 
 
 def record_end(flow_run_id: str, outcome: str, message: str, cached: list[str]) -> None:
     """Record how the run ended and which steps it skipped as already done."""
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         runs.end(s, flow_run_id=flow_run_id, outcome=outcome, message=message, cached=cached)
 
 
 @task
 def pending(project_key: str, phase_key: str) -> list[str]:
     """The phase's gates that have not passed yet."""
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         return phases.pending_gates(s, project_key, phase_key)
 
 
 @task
 def runnable(project_key: str, phase_key: str) -> bool:
     """Whether the phase is open or already passed (not locked)."""
-    with session_scope() as s:
+    with uow.transaction(ACTOR) as s:
         st = phases.state(s, lookup.project(s, project_key), phase_key)
     return st.status == "open"

@@ -177,11 +177,12 @@ def sign(
     _require_open(ctx)
     who = lookup.person(session, actor)
     rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
-    facts = facts_.gather(session, ctx.proj, ctx.rec, ctx.gate, with_criteria=False)
+    state = facts_.read(session, ctx.proj, ctx.rec)  # the gate's rows, read once for the action
+    facts = facts_.facts_from(state, ctx.gate)
     rules.check_four_eyes(ctx.gate, actor, facts, role)
     shas = documents.render_drafts(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)
-    rules.check_ready(ctx.gate, facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate))
-    _void_own(session, ctx, who.id, role)
+    rules.check_ready(ctx.gate, rules.evaluate(ctx.gate, facts))
+    _void_own(session, state, who.id, role)
     session.add(
         SignOff(
             gate_id=ctx.rec.id,
@@ -200,7 +201,7 @@ def sign(
         gate_key,
         {"role": role, "comment": comment, "documents": shas},
     )
-    return facts_.evaluation(session, ctx.proj, ctx.rec, ctx.gate)
+    return facts_.after_signing(ctx.gate, facts, who.handle, role, shas)
 
 
 def _require_open(ctx: GateContext) -> None:
@@ -210,19 +211,12 @@ def _require_open(ctx: GateContext) -> None:
         )
 
 
-def _void_own(session: Session, ctx: GateContext, person_id: int | None, role: str) -> None:
+def _void_own(session: Session, state: facts_.GateRead, person_id: int | None, role: str) -> None:
     """A second signature by the same person for the same role replaces the first."""
-    for s in session.exec(
-        select(SignOff).where(
-            SignOff.gate_id == ctx.rec.id,
-            SignOff.person_id == person_id,
-            SignOff.role == role,
-            SignOff.decision == "approve",
-            col(SignOff.voided).is_(False),
-        )
-    ):
-        s.voided, s.void_reason = True, "replaced by a later signature"
-        session.add(s)
+    for s in state.signoffs:
+        if (s.person_id, s.role, s.decision, s.voided) == (person_id, role, "approve", False):
+            s.voided, s.void_reason = True, "replaced by a later signature"
+            session.add(s)
 
 
 @requires(Action.REJECT)

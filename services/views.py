@@ -1,4 +1,4 @@
-"""Read models for the faces: a gate's full state as plain data."""
+"""Read models for the faces as plain data: a gate, a project, the projects, documents."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from implflow.gates.rules import evaluate
-from implflow.services import documents
+from implflow.services import documents, lookup, phases, projects
 from implflow.services import facts as facts_
 from implflow.services.gates import context
-from implflow.store.models import SignOff
+from implflow.store.models import Document, GateRecord, SignOff
 
 
 def gate_view(session: Session, project_key: str, gate_key: str) -> dict[str, Any]:
@@ -107,3 +107,103 @@ def _current_docs(session: Session, ctx: Any) -> dict[str, str] | None:
 
 def _item_state(key: str, facts: Any) -> str:
     return "done" if key in facts.done else "waived" if key in facts.waived else "open"
+
+
+def project_info(session: Session, project_key: str) -> dict[str, Any]:
+    """A project: its pack, phases with their state, and members (`project show`)."""
+    p = lookup.project(session, project_key)
+    return {
+        "key": p.key,
+        "name": p.name,
+        "client": p.client,
+        "system": p.system,
+        "locale": p.locale,
+        "pack": f"{p.pack_name}@{p.pack_version}",
+        "pack_sha256": p.pack_sha256,
+        "tailored": p.overlay is not None,
+        "phases": [
+            {
+                "key": ph.key,
+                "title": ph.title.get(p.locale),
+                "status": phases.state(session, p, ph.key).status,
+            }
+            for ph in lookup.methodology(p).phases
+        ],
+        "members": [
+            {"handle": h, "name": n, "role": r} for h, n, r in projects.members(session, p)
+        ],
+    }
+
+
+def project_list(session: Session) -> list[dict[str, Any]]:
+    """Every project, one row each (`project list`)."""
+    return [
+        {
+            "key": p.key,
+            "name": p.name,
+            "client": p.client,
+            "system": p.system,
+            "locale": p.locale,
+            "pack": f"{p.pack_name}@{p.pack_version}",
+        }
+        for p in projects.list_projects(session)
+    ]
+
+
+def document_list(session: Session, project_key: str) -> list[dict[str, Any]]:
+    """A project's documents: gate, version, status, sha256, path (`artifacts list`)."""
+    return [
+        {
+            "gate": d.gate_key,
+            "document": d.doc_key,
+            "format": d.fmt,
+            "version": d.version,
+            "status": d.status,
+            "sha256": d.sha256,
+            "path": d.path,
+        }
+        for d in documents.list_documents(session, lookup.project(session, project_key))
+    ]
+
+
+def free_key(session: Session, base: str) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no project holds yet."""
+    taken = {p.key for p in projects.list_projects(session)}
+    return next(k for k in (base, *(f"{base}-{i}" for i in range(2, 10_000))) if k not in taken)
+
+
+def open_gate_of(session: Session, project_key: str, phase_key: str) -> str | None:
+    """The phase's gate that is open now, if any."""
+    proj = lookup.project(session, project_key)
+    stmt = select(GateRecord).where(
+        GateRecord.project_id == proj.id,
+        GateRecord.phase_key == phase_key,
+        GateRecord.status == "open",
+    )
+    rec = session.exec(stmt.order_by(col(GateRecord.id))).first()
+    return rec.gate_key if rec else None
+
+
+def phase_status(session: Session, project_key: str, phase_key: str) -> str:
+    """locked, open or passed."""
+    return phases.state(session, lookup.project(session, project_key), phase_key).status
+
+
+def outcome(session: Session, project_key: str) -> dict[str, Any]:
+    """Where a project ended: each gate's status, the frozen HTML documents, audit problems."""
+    from implflow.services.audit_check import verify
+
+    proj = lookup.project(session, project_key)
+    gates = session.exec(
+        select(GateRecord).where(GateRecord.project_id == proj.id).order_by(col(GateRecord.id))
+    )
+    docs = session.exec(
+        select(Document).where(
+            Document.project_id == proj.id, Document.status == "frozen", Document.fmt == "html"
+        )
+    )
+    return {
+        "gates": [(g.gate_key, g.status, g.passed_at) for g in gates],
+        "frozen": [(d.gate_key, d.doc_key, d.path) for d in docs],
+        "problems": verify(session, project_key),
+    }
