@@ -62,7 +62,7 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 async def store_error(request: Request, exc: Exception) -> Response:
-    log.warning("store error on %s: %s", request.url.path, exc)
+    log.warning("store error on %s: %s", request.url.path, exc, exc_info=exc)
     first = str(getattr(exc, "orig", exc)).splitlines()[0]
     return error_response(request, 503, f"the store could not answer, try again: {first}")
 

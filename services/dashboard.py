@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from implflow.methodology.schema import Methodology
 from implflow.services import lookup
 from implflow.services.portfolio import StatusRow, portfolio
+from implflow.services.readcache import ReadCache
 from implflow.store.models import PhaseRun, Project
 
 AMBER_SHARE = 0.7
+_CACHE = ReadCache(64)
 RAG = ("red", "amber", "green")
 
 
@@ -43,15 +46,21 @@ def rag(row: StatusRow, sla_days: int | None) -> str:
 def dashboard(
     session: Session, *, locale: str = "en", status: str | None = None, client: str | None = None
 ) -> list[DashboardRow]:
-    """Every project's row, filtered by RAG status and by customer; reds first."""
+    """Every project's row, filtered by RAG status and by customer; reds first (kept between
+    calls while the store does not change: services.readcache)."""
+    rows = _CACHE.get(session, ("dashboard", locale), lambda: _all_rows(session, locale))
+    return [r for r in rows if (status is None or r.rag == status) and (client in (None, r.client))]
+
+
+def _all_rows(session: Session, locale: str) -> list[DashboardRow]:
     projects = {p.key: p for p in session.exec(select(Project))}
     runs = latest_runs(session)
     rows = []
+    packs: dict[tuple[str, str, str], Methodology] = {}  # one pack load per pack, not project
     for r in portfolio(session):
         proj = projects[r.project]
-        if client and proj.client != client:
-            continue
-        m = lookup.methodology(proj)
+        pin = (proj.pack_name, proj.pack_version, repr(proj.overlay))
+        m = packs.get(pin) or packs.setdefault(pin, lookup.methodology(proj))
         phase = m.phase(r.phase)
         found = m.gate(r.gate) if r.gate else None
         sla = found[1].sla_days if found else None
@@ -64,8 +73,7 @@ def dashboard(
             rag=rag(r, sla),
             last_run=runs.get(proj.id or 0, ""),
         )
-        if status is None or row.rag == status:
-            rows.append(row)
+        rows.append(row)
     return sorted(rows, key=lambda d: (RAG.index(d.rag), d.status.project))
 
 

@@ -14,9 +14,11 @@ from implflow.artifacts.safehtml import IMAGE_SCHEMES, safe_url
 from implflow.services import documents, lookup, views
 from implflow.services.auth.principal import Principal, as_utc
 from implflow.services.permissions import item_owners, roles_on
+from implflow.services.readcache import ReadCache
 from implflow.store.models import AuditEntry, ChecklistEntry, PhaseRun, SignOff, Waiver
 
 AUDIT_SHOWN = 50
+_CACHE = ReadCache(256)
 RUNS_SHOWN = 5
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 _URL_ATTR = re.compile(r'\b(href|src)\s*=\s*"([^"]*)"', re.I)
@@ -25,7 +27,17 @@ _URL_ATTR = re.compile(r'\b(href|src)\s*=\s*"([^"]*)"', re.I)
 def gate_detail(
     session: Session, project_key: str, gate_key: str, *, viewer: Principal | None = None
 ) -> dict[str, Any]:
-    """Everything the gate page shows; `viewer` adds the roles they hold on the project."""
+    """Everything the gate page shows (kept between calls while the store does not change:
+    services.readcache); `viewer` adds the roles they hold on the project."""
+    key = ("gate", project_key, gate_key)
+    view = dict(_CACHE.get(session, key, lambda: _detail(session, project_key, gate_key)))
+    if viewer is not None:
+        proj = lookup.project(session, project_key)
+        view["my_roles"] = sorted(roles_on(session, viewer, proj))
+    return view
+
+
+def _detail(session: Session, project_key: str, gate_key: str) -> dict[str, Any]:
     view = views.gate_view(session, project_key, gate_key)
     proj = lookup.project(session, project_key)
     phase, gate = lookup.gate_def(proj, gate_key)
@@ -49,7 +61,7 @@ def gate_detail(
     view["runs"] = runs(session, proj.id, phase.key)
     view["project_name"], view["client"] = proj.name, proj.client
     view["locale"], view["waiver_roles"] = proj.locale, gate.signoff.waiver_roles
-    view["my_roles"] = sorted(roles_on(session, viewer, proj)) if viewer else []
+    view["my_roles"] = []
     return view
 
 
