@@ -60,6 +60,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "documents": ("Documents to be signed", "待签署文件"),
     "all_documents": ("Documents", "文件"),
+    "document": ("Document", "文件"),
     "audit": ("Audit trail", "审计记录"),
     "action": ("Action", "操作"),
     "actor": ("Actor", "操作人"),

@@ -106,12 +106,18 @@ def test_consultant_client_and_pmo_in_a_real_browser(team: str, home: Path, tmp_
             log_in(pmo, base, "wang.pmo")
             pmo.goto(f"{base}/p/{PROJECT}")
             pmo.click("form[action$='/run'] button")
+            pmo.wait_for_selector("svg.gantt")
+            pmo.screenshot(path=str(OUT / "project.png"), full_page=True)
             pmo.goto(f"{base}/dashboard")
             row = pmo.locator(f"tr:has(a[href='/p/{PROJECT}'])")
             text = row.inner_text()
             assert "Solution design" in text  # the next phase
             assert "design: queued" in text or "design: running" in text
             pmo.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+            pmo.click("form[action='/lang'] button")  # 中文
+            pmo.wait_for_selector("h1:has-text('项目组合')")
+            assert "方案设计与系统配置" in pmo.inner_text("main")  # the pack's Chinese title
+            pmo.screenshot(path=str(OUT / "dashboard-zh.png"), full_page=True)
         finally:
             browser.close()
             (OUT / "server.log").write_text("".join(log), encoding="utf-8")
