@@ -15,7 +15,6 @@ from implflow.console.templating import page
 from implflow.core.errors import Forbidden, ImplflowError
 from implflow.services import actions, auth, projects
 from implflow.services.auth import Principal
-from implflow.services.permissions import Action
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,7 +87,6 @@ def add_member(request: Request, who: PageUser, form: UserForm, project: str) ->
     handle, role = text(form, "handle").strip(), text(form, "role").strip()
     acting.act(
         who,
-        Action.ADD_MEMBERS,
         projects.add_member,
         project_key=project,
         handle=handle,

@@ -22,7 +22,6 @@ from implflow.core.errors import ImplflowError, InvalidInput
 from implflow.services import actions, auth, gate_detail
 from implflow.services import gates as gate_service
 from implflow.services.auth import Principal
-from implflow.services.permissions import Action
 
 router = APIRouter(include_in_schema=False)
 FLASH = "flash"
@@ -95,12 +94,11 @@ def complete(request: Request, who: PageUser, form: UserForm, project: str, gate
     def do() -> str:
         version = _version(form)
         kw = {"project_key": project, "gate_key": gate, "item_key": item}
-        acting.authorized(who, Action.COMPLETE_ITEM, kw)  # before anything is stored
+        acting.may_complete(who, **kw)  # before anything is stored
         upload = form.get("file")
         stored = uploads.store(upload, project) if isinstance(upload, UploadFile) else None
         acting.act(
             who,
-            Action.COMPLETE_ITEM,
             gate_service.complete_item,
             version=version,
             **kw,
@@ -121,7 +119,6 @@ def waive(request: Request, who: PageUser, form: UserForm, project: str, gate: s
     def do() -> str:
         acting.act(
             who,
-            Action.WAIVE_ITEM,
             gate_service.waive_item,
             version=_version(form),
             project_key=project,
@@ -163,7 +160,6 @@ def reject(request: Request, who: PageUser, form: UserForm, project: str, gate: 
     def do() -> str:
         acting.act(
             auth.reauthenticate(who, text(form, "password") or None),
-            Action.REJECT,
             gate_service.reject,
             version=_version(form),
             project_key=project,

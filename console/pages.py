@@ -11,9 +11,10 @@ from starlette.responses import Response
 from implflow.console import acting
 from implflow.console.auth import TOKEN_KEY, PageUser, session_principal
 from implflow.console.forms import AnonymousForm, UserForm, text
+from implflow.console.fragments import fragment
 from implflow.console.gantt import gantt_svg
-from implflow.console.i18n import choose
-from implflow.console.templating import lang_of, page
+from implflow.console.i18n import choose, label
+from implflow.console.templating import lang_of, page, templates
 from implflow.console.worker import queued_of
 from implflow.core.errors import ImplflowError, Unauthenticated
 from implflow.services import actions, auth, dashboard, gate_detail, inbox, lookup, project_view
@@ -78,18 +79,29 @@ def dashboard_page(
 ) -> Response:
     """Every project: phase, gate, what and whom it waits for, days against SLA, RAG."""
     lang = lang_of(request)
+    queued = _all_queued(request)
     with session_scope() as s:
-        rows = dashboard.dashboard(s, locale=lang, status=status or None, client=customer or None)
+        stamp = dashboard.stamp(s, lang)
         customers = dashboard.customers(s)
-    queued = {r.status.project: _queued(request, r.status.project) for r in rows}
-    ctx = {
-        "rows": rows,
-        "customers": customers,
-        "status": status,
-        "customer": customer,
-        "queued": queued,
-    }
+
+        def table() -> str:
+            rows = dashboard.dashboard(
+                s, locale=lang, status=status or None, client=customer or None, stamped=stamp
+            )
+            ctx = {"rows": rows, "queued": queued, "t": lambda key: label(key, lang)}
+            return templates.get_template("dashboard_table.html").render(ctx)
+
+        key = ("dashboard", stamp, status, customer, tuple(sorted(queued.items())))
+        part = fragment(key, table)
+    ctx = {"table": part, "customers": customers, "status": status, "customer": customer}
     return page(request, "dashboard.html", ctx, user=who)
+
+
+def _all_queued(request: Request) -> dict[str, tuple[str, ...]]:
+    """Every project's phases queued or running in this process's worker."""
+    trigger = request.app.state.trigger
+    waiting = getattr(trigger, "waiting", set())
+    return {p: tuple(queued_of(trigger, p)) for p, _ in sorted(waiting)}
 
 
 @router.get("/p/{project}")

@@ -7,6 +7,7 @@ rejection; green otherwise (including projects between phases and completed ones
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
@@ -43,12 +44,23 @@ def rag(row: StatusRow, sla_days: int | None) -> str:
     return "green"
 
 
+def stamp(session: Session, locale: str = "en") -> Hashable:
+    """What the dashboard's rows depend on now: equal stamps, equal rows (for faces' caches)."""
+    return _CACHE.stamp(session, ("dashboard", locale))
+
+
 def dashboard(
-    session: Session, *, locale: str = "en", status: str | None = None, client: str | None = None
+    session: Session,
+    *,
+    locale: str = "en",
+    status: str | None = None,
+    client: str | None = None,
+    stamped: Hashable | None = None,
 ) -> list[DashboardRow]:
     """Every project's row, filtered by RAG status and by customer; reds first (kept between
-    calls while the store does not change: services.readcache)."""
-    rows = _CACHE.get(session, ("dashboard", locale), lambda: _all_rows(session, locale))
+    calls while the store does not change: services.readcache; `stamped`: from `stamp`)."""
+    full = stamped if stamped is not None else stamp(session, locale)
+    rows = _CACHE.get_stamped(full, lambda: _all_rows(session, locale))
     return [r for r in rows if (status is None or r.rag == status) and (client in (None, r.client))]
 
 

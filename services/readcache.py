@@ -42,10 +42,18 @@ class ReadCache:
         self.items: OrderedDict[Hashable, Any] = OrderedDict()
         self.lock = threading.Lock()
 
+    @staticmethod
+    def stamp(session: Session, key: Hashable) -> Hashable:
+        """`key` for the store as it is now: equal stamps, equal read models."""
+        store = str(session.get_bind().url)  # a process may open several stores (tests)
+        return (store, mark(session), utcnow().replace(second=0, microsecond=0), key)
+
     def get(self, session: Session, key: Hashable, build: Callable[[], T]) -> T:
         """The cached value of `key` for the store as it is now, built when missing."""
-        store = str(session.get_bind().url)  # a process may open several stores (tests)
-        full = (store, mark(session), utcnow().replace(second=0, microsecond=0), key)
+        return self.get_stamped(self.stamp(session, key), build)
+
+    def get_stamped(self, full: Hashable, build: Callable[[], T]) -> T:
+        """The cached value for a stamp (`stamp`), built when missing."""
         with self.lock:
             if full in self.items:
                 self.items.move_to_end(full)
