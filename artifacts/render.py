@@ -1,8 +1,10 @@
 """Rendering documents: one strict Jinja2 environment per locale and format.
 
-A missing value fails the render (StrictUndefined); in HTML every value is escaped before
+A missing value fails the render (StrictUndefined). In HTML every value is escaped before
 Markdown is converted, so project data can never inject markup, and links are limited to
-http(s) and mailto (`safehtml.markdown_html`).
+http(s) and mailto (`safehtml.markdown_html`). In Markdown every value is Markdown-escaped
+(`safemd.md_text` as the environment's finalize), so user text forms no link, image or HTML
+in the `.md` documents and the Prefect artifacts made from them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup
 
 from implflow.artifacts.context import DocumentInput
 from implflow.artifacts.documents import DOCUMENTS, build_context
+from implflow.artifacts.safemd import md_cell, md_code, md_text
 from implflow.core.errors import InvalidInput, NotFound
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,6 +37,11 @@ def _cell(value: Any) -> str:
     return " / ".join(text.replace("|", "\\|").splitlines())
 
 
+def _code(value: Any) -> Markup:
+    """A code span in a template converted to HTML: its text escaped as HTML (autoescape)."""
+    return Markup("`") + ("" if value is None else str(value)) + Markup("`")
+
+
 def _money(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     units, rest = divmod(abs(int(cents)), 100)
@@ -49,15 +57,21 @@ def environment(locale: str, fmt: Format) -> jinja2.Environment:
     """The environment of a locale and format (cached: templates compile once)."""
     if locale not in LOCALES:
         raise NotFound(f"no templates for locale {locale!r} (locales: {', '.join(LOCALES)})")
+    md = fmt == "md"
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES / locale),
         undefined=jinja2.StrictUndefined,
-        autoescape=fmt == "html",  # values escaped before Markdown becomes HTML
+        # HTML: values HTML-escaped before Markdown becomes HTML. Markdown: every value goes
+        # through md_text; autoescape makes macros return Markup, so they are not escaped twice
+        # (it escapes nothing else: md_text returns Markup).
+        autoescape=True,
+        finalize=md_text if md else None,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(cell=_cell, money=_money, pct=_pct)
+    env.filters.update(cell=md_cell if md else _cell, code=md_code if md else _code)
+    env.filters.update(money=_money, pct=_pct)
     return env
 
 
@@ -81,6 +95,6 @@ def render(doc_key: str, data: DocumentInput, fmt: Format) -> str:
 def _html(markdown_text: str, title: str, locale: str) -> str:
     from implflow.artifacts.safehtml import markdown_html
 
-    body = markdown_html(markdown_text)
-    shell = environment(locale, "md").get_template("_shell.html.j2")
-    return shell.render(body=body, title=str(escape(title)), lang=locale)
+    body = Markup(markdown_html(markdown_text))
+    shell = environment(locale, "html").get_template("_shell.html.j2")
+    return shell.render(body=body, title=title, lang=locale)

@@ -6,6 +6,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.states import Completed, State
 
+from implflow.artifacts.safemd import md_cell
 from implflow.services import health
 from implflow.store.db import session_scope
 
@@ -22,7 +23,7 @@ def health_check(project: str) -> State:
     """Re-evaluate a live project's operational health; publish the findings."""
     outcome = check(project)
     rows = "\n".join(
-        f"| {name} | {'ok' if c['ok'] else 'ATTENTION'} | {c['detail']} |"
+        f"| {name} | {'ok' if c['ok'] else 'ATTENTION'} | {md_cell(c['detail'])} |"  # user text
         for name, c in outcome["checks"].items()
     )
     create_markdown_artifact(
