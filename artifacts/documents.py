@@ -211,12 +211,11 @@ def _limits(data: DocumentInput, stage: str) -> Thresholds | None:
 
 def _recon(stage: str) -> Callable[[DocumentInput], dict[str, Any]]:
     def build(data: DocumentInput) -> dict[str, Any]:
-        figures = stage_figures(
-            records(data, "reconciliation"), records(data, "migration_object"), stage
-        )
+        figures = stage_figures(records(data, "reconciliation"), stage)
+        planned = [o.name for o in records(data, "migration_object")]
         limits = _limits(data, stage)
         lines = [_line(r, limits) for r in figures]
-        judged = stage_verdict(figures, limits, stage) if limits is not None else None
+        judged = stage_verdict(figures, limits, stage, planned) if limits is not None else None
         return {
             "stage": stage,
             "lines": lines,

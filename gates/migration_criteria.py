@@ -1,7 +1,8 @@
 """Migration criteria: the reconciliation decides "pilot migration passed" / "full verified".
 
 The rule itself is `projectdata.migration.verdict`, fed the criterion's params (the pack's
-thresholds); these functions only pick the stage's figures.
+thresholds); these functions only pick the stage's figures: the produced `reconciliation`
+records, never figures typed by hand. Each planned `migration_object` must be reconciled.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def _limits(rate: float, diff: int, changed: int) -> Thresholds:
 
 
 def _reconciled(data: ProjectData, stage: str, limits: Thresholds) -> CriterionResult:
-    figures = stage_figures(data.records("reconciliation"), data.records("migration_object"), stage)
-    v = stage_verdict(figures, limits, stage)
+    figures = stage_figures(data.records("reconciliation"), stage)
+    planned = [o.name for o in data.records("migration_object")]
+    v = stage_verdict(figures, limits, stage, planned)
     return CriterionResult(v.ok, " | ".join(v.reasons) if not v.ok else v.summary)
 
 

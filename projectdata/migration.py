@@ -115,49 +115,32 @@ def verdict(r: Figures, t: Thresholds) -> Verdict:
     return Verdict(ok=not out, reasons=out, summary=f"{r.source_rows} rows reconciled")
 
 
-def stage_verdict(objects: Iterable[Figures], t: Thresholds, stage: str) -> Verdict:
-    """Every object of a stage must pass; none recorded is a failure."""
+def _none_recorded(stage: str) -> str:
+    return (
+        f"no {stage} reconciliation recorded (run the phase, or "
+        f"`implflow migrate reconcile SPEC --mode {stage} --project KEY`)"
+    )
+
+
+def stage_verdict(
+    objects: Iterable[Figures], t: Thresholds, stage: str, planned: Iterable[str] = ()
+) -> Verdict:
+    """Every reconciled object passes and every planned object is reconciled; none is a failure.
+
+    Only produced reconciliations count: figures typed on a `migration_object` never do.
+    """
     items = list(objects)
     if not items:
-        return Verdict(ok=False, reasons=[f"no {stage} migration recorded"])
+        return Verdict(ok=False, reasons=[_none_recorded(stage)])
     bad = [f"{o.object}: {'; '.join(v.reasons)}" for o in items if not (v := verdict(o, t)).ok]
+    done = {o.object for o in items}
+    bad += [f"{name}: {_none_recorded(stage)}" for name in sorted(set(planned) - done)]
     total = sum(o.source_rows for o in items)
     return Verdict(
         ok=not bad, reasons=bad, summary=f"{len(items)} objects, {total} rows reconciled"
     )
 
 
-class PlannedFigures(BaseModel):
-    """A stage's figures entered on a `migration_object` (when no reconciliation is recorded)."""
-
-    object: str
-    source_rows: int
-    migrated: int
-    rejected: int
-    duplicates: int = 0
-    amount_source_cents: dict[str, int] = Field(default_factory=dict)
-    amount_target_cents: dict[str, int] = Field(default_factory=dict)
-    missing: int = 0
-    extra: int = 0
-    changed: int = 0
-
-
-def planned(o: Any, stage: str) -> PlannedFigures:
-    """The figures of one `migration_object` record at the pilot or full stage."""
-    pilot = stage == "pilot"
-    diff = o.pilot_amount_diff_cents if pilot else o.full_amount_diff_cents
-    return PlannedFigures(
-        object=o.name,
-        source_rows=o.pilot_rows if pilot else o.source_rows,
-        migrated=o.pilot_migrated if pilot else o.full_migrated,
-        rejected=o.pilot_rejected if pilot else o.full_rejected,
-        amount_source_cents={"diff": 0},
-        amount_target_cents={"diff": abs(diff)},
-        changed=o.changed_keys,
-    )
-
-
-def stage_figures(recons: Iterable[Any], objects: Iterable[Any], stage: str) -> list[Any]:
-    """The stage's reconciliations, else the figures entered on the migration objects."""
-    found = [r for r in recons if r.stage == stage]
-    return found or [planned(o, stage) for o in objects]
+def stage_figures(recons: Iterable[Any], stage: str) -> list[Any]:
+    """The stage's produced reconciliations (the only figures a verdict reads)."""
+    return [r for r in recons if r.stage == stage]

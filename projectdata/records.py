@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from implflow.core.errors import InvalidInput, NotFound
 
@@ -101,20 +101,38 @@ class Integration(Record):
     verified_on: date | None = None
 
 
+# Result figures `migration_object` once took by hand; a gate now reads only a produced
+# `reconciliation`. Old stores may still hold them: reads drop them, writes refuse them.
+RETIRED_FIGURES: frozenset[str] = frozenset(
+    {
+        "pilot_migrated",
+        "pilot_rejected",
+        "pilot_amount_diff_cents",
+        "full_migrated",
+        "full_rejected",
+        "full_amount_diff_cents",
+        "changed_keys",
+    }
+)
+
+
 class MigrationObject(Record):
+    """What is to be migrated (the plan); how it went is the object's `reconciliation`."""
+
     name: str
     source_system: str
     owner: str
     source_rows: int = Field(ge=0)
     cleansing_rules: list[str] = Field(default_factory=list)
-    pilot_rows: int = Field(default=0, ge=0)
-    pilot_migrated: int = Field(default=0, ge=0)
-    pilot_rejected: int = Field(default=0, ge=0)
-    pilot_amount_diff_cents: int = 0
-    full_migrated: int = Field(default=0, ge=0)
-    full_rejected: int = Field(default=0, ge=0)
-    full_amount_diff_cents: int = 0
-    changed_keys: int = Field(default=0, ge=0)
+    pilot_rows: int = Field(default=0, ge=0)  # planned size of the pilot sample
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_retired(cls, data: Any) -> Any:
+        """A stored row from before the figures were retired still reads (without them)."""
+        if isinstance(data, dict) and RETIRED_FIGURES & data.keys():
+            return {k: v for k, v in data.items() if k not in RETIRED_FIGURES}
+        return data
 
 
 class TrainingSession(Record):
@@ -267,6 +285,12 @@ def check_kind(kind: str) -> type:
 def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """The record as its schema normalises it; one-line InvalidInput naming the field at fault."""
     schema = check_kind(kind)
+    typed = sorted(RETIRED_FIGURES & data.keys()) if isinstance(data, dict) else []
+    if kind == "migration_object" and typed:
+        raise InvalidInput(
+            f"migration_object record: {typed[0]}: result figures come only from a migration's "
+            "reconciliation (run the phase, or `implflow migrate reconcile SPEC --project KEY`)"
+        )
     try:
         return schema.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:

@@ -44,6 +44,10 @@ def sample(locale: str = "en", **records_override: list[dict]) -> DocumentInput:
         for kind, by_key in data[block].items():
             records.setdefault(kind, []).extend(by_key.values())
     records["reconciliation"] = [RECON]
+    # the plan names the object reconciled (a planned object with no reconciliation fails)
+    records["migration_object"] = [
+        {**o, "name": RECON["object"]} for o in records["migration_object"]
+    ]
     records.update(records_override)
     return DocumentInput(
         project=ProjectInfo(
