@@ -200,6 +200,20 @@ def prove_again(who: auth.Principal, from_stdin: bool) -> auth.Principal:
     return auth.reauthenticate(who, credentials.read_password("Your password", from_stdin))
 
 
+def signer(from_stdin: bool) -> tuple[auth.Principal | None, str]:
+    """Who signs, and how it was proven: a fresh log-in, or the password asked again now.
+
+    Nobody logged in gives None: the unit of work refuses the signature and audits it.
+    """
+    who = credentials.current(required=False)
+    if who is None:
+        return None, ""
+    if who.fresh(utcnow(), get_settings().signing_fresh_seconds):
+        return who, "fresh-login"
+    typed = credentials.read_password(f"Password of {who.handle} (to sign)", from_stdin)
+    return auth.reauthenticate(who, typed), "password"
+
+
 def register(app: typer.Typer) -> None:
     """Add the identity commands to the `implflow` app."""
     app.command("login")(edge(login))

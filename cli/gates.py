@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, safe, table
+from implflow.cli import credentials, remote
+from implflow.cli.auth import signer
+from implflow.cli.edge import JsonOpt, console, edge, emit_json, safe, table
 from implflow.services import actions
 from implflow.services import evidence as evidence_service
 from implflow.services import gates as gate_service
@@ -97,30 +99,43 @@ def check(project: str, gate: str, as_json: bool = JsonOpt) -> None:
     raise typer.Exit(0 if v["met"] or v["status"] == "passed" else 1)
 
 
+StdinOpt = typer.Option(
+    False, "--password-stdin", help="Read your password (asked outside a fresh log-in) from stdin."
+)
+
+
+def _me() -> str:
+    who = credentials.current(required=False)
+    return who.handle if who else "nobody"
+
+
 @gate_app.command("complete")
 @edge
 def complete(
     project: str,
     gate: str,
     item: str,
-    actor: str = ActorOpt,
     note: str = typer.Option("", help="What was done."),
     evidence: Path = typer.Option(None, help="Evidence file to store with its sha256."),
     url: str = typer.Option(None, help="Evidence URL."),
 ) -> None:
-    """Mark a checklist item done."""
+    """Mark a checklist item done, as the logged-in person."""
+    if (api := remote.api()) is not None:
+        console.print(safe(remote.complete(api, project, gate, item, note, url, evidence)))
+        return
+    who = credentials.current(required=False)
     stored = evidence_service.store_file(project, evidence) if evidence else None  # no lock held
     actions.run(
         gate_service.complete_item,
         project_key=project,
         gate_key=gate,
         item_key=item,
-        actor=actor,
+        actor=who,
         note=note,
         evidence=stored,
         url=url,
     )
-    console.print(safe(f"{gate}/{item}: done by {actor}"))
+    console.print(safe(f"{gate}/{item}: done by {_me()}"))
 
 
 @gate_app.command("waive")
@@ -129,19 +144,22 @@ def waive(
     project: str,
     gate: str,
     item: str,
-    actor: str = ActorOpt,
     reason: str = typer.Option(..., help="Why the item is waived."),
 ) -> None:
     """Waive a checklist item, with a reason, by a role allowed to waive."""
+    if (api := remote.api()) is not None:
+        path = f"{remote.gate_path(project, gate)}/items/{item}/waive"
+        console.print(safe(api.call("POST", path, json={"reason": reason})["detail"]))
+        return
     actions.run(
         gate_service.waive_item,
         project_key=project,
         gate_key=gate,
         item_key=item,
-        actor=actor,
+        actor=credentials.current(required=False),
         reason=reason,
     )
-    console.print(safe(f"{gate}/{item}: waived by {actor}"))
+    console.print(safe(f"{gate}/{item}: waived by {_me()}"))
 
 
 @gate_app.command("sign")
@@ -149,25 +167,42 @@ def waive(
 def sign(
     project: str,
     gate: str,
-    actor: str = ActorOpt,
-    role: str = typer.Option(..., help="The role you sign for."),
+    role: str = typer.Option(..., help="The role you sign for (or the paper signer's)."),
     comment: str = typer.Option("", help="Comment."),
+    meaning: str = typer.Option(
+        None, help="authored, reviewed or approved (default: the role's, from the pack)."
+    ),
+    on_behalf_of: str = typer.Option(
+        None, "--on-behalf-of", help="Record the paper signature of this person (needs --scan)."
+    ),
+    scan: Path = typer.Option(None, help="The scanned signed page of a paper signature."),
+    password_stdin: bool = StdinOpt,
     no_advance: bool = typer.Option(
         False, "--no-advance", help="Do not run the phase when this satisfies the gate."
     ),
 ) -> None:
-    """Approve a gate for a role; the last signature runs the phase on."""
+    """Approve a gate for a role as the logged-in person (the password again outside a fresh
+    log-in); the last signature runs the phase on."""
+    if (api := remote.api()) is not None:
+        return _sign_remote(api, project, gate, role, comment, on_behalf_of, password_stdin)
     from implflow.flows.triggers import from_settings  # Prefect itself only if a phase runs
 
+    who, proof = signer(password_stdin)
+    stored = evidence_service.store_file(project, scan) if scan else None  # no lock held
     out = actions.sign(
         project_key=project,
         gate_key=gate,
-        actor=actor,
+        actor=who,
         role=role,
         comment=comment,
+        meaning=meaning,
+        proven_by=proof,
+        on_behalf_of=on_behalf_of,
+        scan=stored,
         trigger=None if no_advance else from_settings(),
     )
-    console.print(safe(f"{gate}: approved by {actor} as {role}"))
+    by = f"{on_behalf_of} (on paper, recorded by {_me()})" if on_behalf_of else _me()
+    console.print(safe(f"{gate}: approved by {by} as {role}"))
     if out.met:
         console.print(
             f"{gate}: met" + (f"; phase flow ended {out.advanced}" if out.advanced else "")
@@ -176,22 +211,60 @@ def sign(
         console.print(safe(f"{gate}: waits for {out.waiting_for}"))
 
 
+def _sign_remote(
+    api: remote.Remote,
+    project: str,
+    gate: str,
+    role: str,
+    comment: str,
+    on_behalf_of: str | None,
+    from_stdin: bool,
+) -> None:
+    if on_behalf_of:
+        from implflow.core.errors import InvalidInput
+
+        raise InvalidInput("paper signatures are recorded against the store, not through the API")
+    out = remote.signature(
+        api,
+        project,
+        gate,
+        "sign",
+        {"role": role, "comment": comment},
+        lambda: credentials.read_password("Your password (to sign)", from_stdin),
+    )
+    state = "met" if out["met"] else f"waits for {out['waiting_for']}"
+    started = f"; phase {out['phase']}: {out['started']}" if out.get("started") else ""
+    console.print(safe(f"{gate}: approved as {role}; {state}{started}"))
+
+
 @gate_app.command("reject")
 @edge
 def reject(
     project: str,
     gate: str,
-    actor: str = ActorOpt,
     role: str = typer.Option(..., help="The role you reject for."),
     reason: str = typer.Option(..., help="Why; the gate reopens with it."),
+    password_stdin: bool = StdinOpt,
 ) -> None:
     """Reject a gate: it reopens with the reason and earlier approvals are void."""
+    if (api := remote.api()) is not None:
+        remote.signature(
+            api,
+            project,
+            gate,
+            "reject",
+            {"role": role, "reason": reason},
+            lambda: credentials.read_password("Your password", password_stdin),
+        )
+        console.print(safe(f"{gate}: rejected as {role}; approvals voided"))
+        return
+    who, _ = signer(password_stdin)
     actions.run(
         gate_service.reject,
         project_key=project,
         gate_key=gate,
-        actor=actor,
+        actor=who,
         role=role,
         reason=reason,
     )
-    console.print(safe(f"{gate}: rejected by {actor}; approvals voided"))
+    console.print(safe(f"{gate}: rejected by {_me()}; approvals voided"))

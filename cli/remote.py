@@ -68,3 +68,47 @@ def login(base_url: str, handle: str, password: str, client: httpx.Client | None
     if not isinstance(answer, dict) or "token" not in answer:
         raise Unauthenticated("the console did not answer with a token")
     return answer
+
+
+V1 = "/api/v1"
+
+
+def make_client() -> httpx.Client:
+    """The HTTP client the CLI calls the console with (tests hand in the app's own)."""
+    return httpx.Client(timeout=60)
+
+
+def api() -> Remote | None:
+    """The console's API when IMPLFLOW_API_URL is set (with the saved token), else None."""
+    from implflow.cli import credentials
+    from implflow.core.settings import get_settings
+
+    url = get_settings().api_url
+    return Remote(url, credentials.token(), make_client()) if url else None
+
+
+def gate_path(project: str, gate: str) -> str:
+    return f"{V1}/projects/{project}/gates/{gate}"
+
+
+def complete(
+    r: Remote, project: str, gate: str, item: str, note: str, url: str | None, evidence: Any
+) -> str:
+    """Complete an item through the API (an evidence file is uploaded); the API's answer."""
+    path = f"{gate_path(project, gate)}/items/{item}"
+    if evidence is None:
+        return str(r.call("POST", f"{path}/complete", json={"note": note, "url": url})["detail"])
+    with open(evidence, "rb") as f:
+        files = {"file": (evidence.name, f)}
+        return str(r.call("POST", f"{path}/evidence", files=files, data={"note": note})["detail"])
+
+
+def signature(r: Remote, project: str, gate: str, verb: str, body: dict[str, Any], ask: Any) -> Any:
+    """Sign or reject through the API; when it wants the password again, `ask()` for it once."""
+    path = f"{gate_path(project, gate)}/{verb}"
+    try:
+        return r.call("POST", path, json=body)
+    except Unauthenticated as exc:
+        if "password again" not in str(exc) or body.get("password"):
+            raise
+    return r.call("POST", path, json=body | {"password": ask()})

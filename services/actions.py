@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from implflow.services import gates, lookup, uow
+from implflow.services.auth.principal import Principal
 from implflow.services.trigger import PhaseTrigger
 from implflow.services.uow import Actor
 
@@ -41,13 +42,17 @@ def sign(
     *,
     project_key: str,
     gate_key: str,
-    actor: str,
+    actor: Actor | Principal | str | None,
     role: str,
     comment: str = "",
     trigger: PhaseTrigger | None = None,
     advance: bool = True,
+    **signing: Any,
 ) -> SignOutcome:
-    """Sign a gate; when that satisfies it, hand its phase to `trigger` (none: nothing runs)."""
+    """Sign a gate; when that satisfies it, hand its phase to `trigger` (none: nothing runs).
+
+    `signing` goes to `gates.sign`: meaning, proven_by, on_behalf_of and scan (paper).
+    """
     ev = run(
         gates.sign,
         project_key=project_key,
@@ -55,6 +60,7 @@ def sign(
         actor=actor,
         role=role,
         comment=comment,
+        **signing,
     )
     state = None
     if ev.met and advance and trigger is not None:

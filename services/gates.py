@@ -17,7 +17,7 @@ from implflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from implflow.gates import rules
 from implflow.gates.rules import Evaluation
 from implflow.methodology.schema import Gate, Phase
-from implflow.services import documents, lookup
+from implflow.services import documents, lookup, signatures
 from implflow.services import evidence as evidence_
 from implflow.services import facts as facts_
 from implflow.services.writes import Action, requires
@@ -169,19 +169,43 @@ def waive_item(
 
 @requires(Action.SIGN)
 def sign(
-    session: Session, *, project_key: str, gate_key: str, actor: str, role: str, comment: str = ""
+    session: Session,
+    *,
+    project_key: str,
+    gate_key: str,
+    actor: str,
+    role: str,
+    comment: str = "",
+    meaning: str | None = None,
+    proven_by: str = "",
+    on_behalf_of: str | None = None,
+    scan: evidence_.StoredEvidence | None = None,
 ) -> Evaluation:
-    """Approve a gate for a role; the signature covers the documents as rendered now."""
+    """Approve a gate for a role; the signature covers the documents as rendered now.
+
+    With `on_behalf_of`, `actor` records a signature the signer gave on paper, `scan` its page.
+    """
     ctx = context(session, project_key, gate_key, lock=True)
     _writable(session, ctx)
     _require_open(ctx)
-    who = lookup.person(session, actor)
-    rules.check_signer(ctx.gate, role, _member_roles(session, ctx, actor))
+    signer = on_behalf_of or actor
+    who = lookup.person(session, signer)
+    rules.check_signer(ctx.gate, role, _member_roles(session, ctx, signer))
     state = facts_.read(session, ctx.proj, ctx.rec)  # the gate's rows, read once for the action
     facts = facts_.facts_from(state, ctx.gate)
-    rules.check_four_eyes(ctx.gate, actor, facts, role)
+    rules.check_four_eyes(ctx.gate, signer, facts, role)
     shas = documents.render_drafts(session, ctx.proj, ctx.rec, ctx.phase, ctx.gate, actor=actor)
     rules.check_ready(ctx.gate, rules.evaluate(ctx.gate, facts))
+    how = signatures.given(
+        session,
+        lookup.methodology(ctx.proj),
+        actor=actor,
+        signer=who,
+        role=role,
+        meaning_chosen=meaning,
+        proven_by=proven_by,
+        scan=scan,
+    )
     _void_own(session, state, who.id, role)
     session.add(
         SignOff(
@@ -191,6 +215,7 @@ def sign(
             decision="approve",
             comment=comment,
             documents=shas,
+            **how.columns(),
         )
     )
     _changed(
@@ -199,7 +224,7 @@ def sign(
         actor,
         "gate.sign",
         gate_key,
-        {"role": role, "comment": comment, "documents": shas},
+        {"role": role, "comment": comment, "documents": shas, **how.audit()},
     )
     return facts_.after_signing(ctx.gate, facts, who.handle, role, shas)
 

@@ -2,7 +2,8 @@
 
 - `home`: a fresh IMPLFLOW_HOME with settings reloaded; the store is SQLite under it.
 - `store`: parametrised over SQLite and PostgreSQL (a fresh schema per test in db `test`).
-- `make_project`: factory that creates a project with the standard team.
+- `make_project`: factory that creates a project with the standard team, acting as the PMO
+  (a proven principal with the global PMO flag, authorized by the unit of work).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import pytest
 
 from implflow.core.settings import get_settings
 
+# argon2 at its smallest cost in tests (the rules are tested, not the hash's strength)
+os.environ.setdefault("IMPLFLOW_ARGON2_MEMORY_KIB", "64")
+os.environ.setdefault("IMPLFLOW_ARGON2_TIME_COST", "1")
 PG_BASE = os.environ.get("IMPLFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 TEAM = [
@@ -78,7 +82,10 @@ def store(
 @pytest.fixture
 def make_project(home: Path) -> Callable[..., str]:
     """Factory: create a project with the standard team; returns its key."""
+    from gate_helpers import principal
+
     from implflow.services import actions, projects
+    from implflow.store.db import session_scope
 
     def make(key: str = "acme-erp", locale: str = "en", overlay: Path | None = None) -> str:
         spec = projects.ProjectCreate(
@@ -88,7 +95,10 @@ def make_project(home: Path) -> Callable[..., str]:
             locale=locale,
             overlay_path=overlay,
         )
-        actions.run(projects.create_project, spec=spec, actor="wang.pmo")
+        with session_scope() as s:  # the PMO (global flag) acts, proven, through the rules
+            projects.ensure_person(s, handle=TEAM[0][0], name=TEAM[0][1])
+        pmo = principal(TEAM[0][0], pmo=True)
+        actions.run(projects.create_project, spec=spec, actor=pmo)
         for handle, name, role in TEAM:
             actions.run(
                 projects.add_member,
@@ -96,7 +106,7 @@ def make_project(home: Path) -> Callable[..., str]:
                 handle=handle,
                 role=role,
                 name=name,
-                actor="wang.pmo",
+                actor=pmo,
             )
         return key
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from implflow.services import actions, gates, lookup, phases
+from implflow.services.auth import Principal
 from implflow.store.db import session_scope
+from implflow.store.models import Person, utcnow
 
 GATE = "srs-signoff"
 
@@ -67,3 +69,34 @@ def complete_items(key: str, gate: str = GATE, who: tuple[str, ...] = ("zhao.con
             url="https://wiki.example/evidence" if item.evidence else None,
         )
     return [i.key for i in required]
+
+
+def principal(handle: str, *, admin: bool = False, pmo: bool = False) -> Principal:
+    """A person of the store as proven just now (how is the auth tests' business, not these)."""
+    from sqlmodel import select
+
+    with session_scope() as s:
+        who = s.exec(select(Person).where(Person.handle == handle)).one()
+    assert who.id is not None
+    return Principal(handle, who.id, who.name, admin, pmo, "password", proven_at=utcnow())
+
+
+PW = "correct horse battery"
+ADMIN = "root.admin"
+
+
+def token_for(handle: str) -> str:
+    """A fresh log-in token of `handle`: accounts made on first use (root.admin, then theirs)."""
+    from implflow.services import auth
+    from implflow.services.auth.lookup import find_account
+
+    with session_scope() as s:
+        if auth.bootstrap_needed(s):
+            auth.create_account(
+                s, actor=None, handle=ADMIN, password=PW, name="Root Admin", is_admin=True
+            )
+    root = auth.authenticate_password(handle=ADMIN, password=PW)
+    with session_scope() as s:
+        if find_account(s, handle) is None:
+            auth.create_account(s, actor=root, handle=handle, password=PW)
+    return auth.login(handle=handle, password=PW, token_name="test").secret

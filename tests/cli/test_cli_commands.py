@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gate_helpers import GATE, SRS_DATA, complete_items, open_gate
+from gate_helpers import GATE, SRS_DATA, complete_items, open_gate, token_for
 from typer.testing import CliRunner
 
 from implflow.cli.main import app
+from implflow.core.settings import get_settings
 from implflow.services import actions, phases, records
 from implflow.store.db import session_scope
 
@@ -19,6 +20,17 @@ runner = CliRunner()
 
 def cli(*args: str) -> tuple[int, str, str]:
     res = runner.invoke(app, list(args))
+    return res.exit_code, res.stdout, res.stderr
+
+
+def as_user(handle: str, *args: str) -> tuple[int, str, str]:
+    """The command run by `handle`, logged in (IMPLFLOW_TOKEN: a fresh log-in token)."""
+    token = token_for(handle)
+    get_settings.cache_clear()  # the settings read IMPLFLOW_TOKEN once
+    try:
+        res = runner.invoke(app, list(args), env={"IMPLFLOW_TOKEN": token})
+    finally:
+        get_settings.cache_clear()
     return res.exit_code, res.stdout, res.stderr
 
 
@@ -61,25 +73,12 @@ def test_gate_commands_and_check_exit_code(home: Path, make_project) -> None:
     code, out, _ = cli("gate", "check", key, GATE, "--json")
     assert code == 1 and json.loads(out)["met"] is False
     complete_items(key)
-    code, out, _ = cli(
-        "gate", "sign", key, GATE, "--as", "chen.lead", "--role", "consultant_lead", "--no-advance"
-    )
+    sign = ("gate", "sign", key, GATE, "--no-advance", "--role")
+    code, out, _ = as_user("chen.lead", *sign, "consultant_lead")
     assert code == 0 and "waits for 1 signature" in out
-    code, _, err = cli(
-        "gate", "sign", key, GATE, "--as", "zhao.cons", "--role", "client_sponsor", "--no-advance"
-    )
+    code, _, err = as_user("zhao.cons", *sign, "client_sponsor")
     assert code == 4 and "do not hold the role" in err
-    code, out, _ = cli(
-        "gate",
-        "sign",
-        key,
-        GATE,
-        "--as",
-        "zhou.sponsor",
-        "--role",
-        "client_sponsor",
-        "--no-advance",
-    )
+    code, out, _ = as_user("zhou.sponsor", *sign, "client_sponsor")
     assert code == 0 and f"{GATE}: met" in out
     code, out, _ = cli("gate", "check", key, GATE)
     assert code == 0

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from gate_helpers import GATE, SRS_DATA, open_gate
+from gate_helpers import GATE, SRS_DATA, open_gate, token_for
 
 from implflow.core.errors import InvalidInput
 from implflow.core.settings import get_settings
@@ -121,9 +121,9 @@ def test_the_store_is_not_locked_while_the_cli_copies_evidence(
     open_gate(key)
     implflow = Path(sys.executable).parent / "implflow"
     proc = subprocess.Popen(
-        [str(implflow), "gate", "complete", key, GATE, ITEM, "--as", "zhao.cons",
-         "--evidence", str(fifo)],
-        env=os.environ.copy(), stderr=subprocess.PIPE, text=True,
+        [str(implflow), "gate", "complete", key, GATE, ITEM, "--evidence", str(fifo)],
+        env=os.environ | {"IMPLFLOW_TOKEN": token_for("zhao.cons")}, stderr=subprocess.PIPE,
+        text=True,
     )  # fmt: skip
     fd = _feed(fifo, 2)
     risk = {"risk": {"k2": {"title": "t", "likelihood": "low", "impact": "low", "owner": "wu.data",
