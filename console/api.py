@@ -13,7 +13,6 @@ from implflow.console.auth import ApiUser
 from implflow.services import actions, auth, dashboard, gate_detail, inbox, lookup, project_view
 from implflow.services import projects as project_service
 from implflow.services import records as record_service
-from implflow.store.db import session_scope
 
 router = APIRouter(tags=["api"])
 V1 = "/api/v1"
@@ -115,6 +114,5 @@ def records(who: ApiUser, project: str, kind: str | None = None) -> dict[str, li
 @router.get(f"{V1}/projects/{{project}}/members", response_model=list[Member])
 def members(who: ApiUser, project: str) -> list[Member]:
     """The project's members and their roles."""
-    with session_scope() as s:
-        rows = project_service.members(s, lookup.project(s, project))
+    rows = actions.in_session(lambda s: project_service.members(s, lookup.project(s, project)))
     return [Member(handle=h, name=n, role=r) for h, n, r in rows]

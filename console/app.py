@@ -24,11 +24,11 @@ def create_app(settings: Settings | None = None, trigger: Trigger | None = None)
     """The console; `trigger` starts unblocked phases (default: a background worker thread)."""
     settings = settings or get_settings()
     console = get_console_settings()
-    worker = trigger or PhaseWorker()
+    worker = trigger or default_trigger(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if trigger is None:
+        if isinstance(worker, PhaseWorker):
             from implflow.flows.environment import prepare
 
             prepare()  # Prefect's environment, once per process, before any run
@@ -58,3 +58,12 @@ def create_app(settings: Settings | None = None, trigger: Trigger | None = None)
         app.include_router(router)
     edge.install(app)
     return app
+
+
+def default_trigger(settings: Settings) -> Trigger:
+    """Served mode (IMPLFLOW_TRIGGER=deployment): the deployment; else a worker thread here."""
+    if settings.trigger == "deployment":
+        from implflow.flows.triggers import DeploymentTrigger
+
+        return DeploymentTrigger()
+    return PhaseWorker()

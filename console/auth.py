@@ -11,10 +11,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from implflow.core.errors import Unauthenticated
-from implflow.services import auth
+from implflow.services import auth, uow
 from implflow.services.auth import Principal
 from implflow.store import audit
-from implflow.store.db import session_scope
 
 TOKEN_KEY = "token"
 SAFE = ("GET", "HEAD", "OPTIONS")
@@ -28,7 +27,7 @@ def audit_refusal(
     request: Request, reason: str, actor: str = "anonymous", action: str = "auth.refused"
 ) -> None:
     """Record a write refused at the door (nobody proven, no CSRF token) in the global log."""
-    with session_scope() as s:
+    with uow.transaction(actor) as s:
         audit.append(
             s,
             chain=audit.GLOBAL,

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from markupsafe import Markup
+from sqlmodel import Session
 from starlette.responses import Response
 
 from implflow.console import acting
@@ -18,7 +20,6 @@ from implflow.console.templating import lang_of, page, templates
 from implflow.console.worker import queued_of
 from implflow.core.errors import ImplflowError, Unauthenticated
 from implflow.services import actions, auth, dashboard, gate_detail, inbox, lookup, project_view
-from implflow.store.db import session_scope
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,9 +81,9 @@ def dashboard_page(
     """Every project: phase, gate, what and whom it waits for, days against SLA, RAG."""
     lang = lang_of(request)
     queued = _all_queued(request)
-    with session_scope() as s:
+
+    def read(s: Session) -> tuple[Markup, list[str]]:
         stamp = dashboard.stamp(s, lang)
-        customers = dashboard.customers(s)
 
         def table() -> str:
             rows = dashboard.dashboard(
@@ -92,7 +93,9 @@ def dashboard_page(
             return templates.get_template("dashboard_table.html").render(ctx)
 
         key = ("dashboard", stamp, status, customer, tuple(sorted(queued.items())))
-        part = fragment(key, table)
+        return fragment(key, table), dashboard.customers(s)
+
+    part, customers = actions.in_session(read)
     ctx = {"table": part, "customers": customers, "status": status, "customer": customer}
     return page(request, "dashboard.html", ctx, user=who)
 
@@ -137,8 +140,7 @@ def runs_status(request: Request, project: str) -> Response:
     """The project's newest runs and queued phases, polled by the page while one runs."""
     if session_principal(request) is None:
         return JSONResponse({"detail": "log in first"}, status_code=401)
-    with session_scope() as s:
-        found = gate_detail.runs(s, lookup.project(s, project).id)
+    found = actions.in_session(lambda s: gate_detail.runs(s, lookup.project(s, project).id))
     body: dict[str, Any] = {
         "queued": _queued(request, project),
         "runs": [

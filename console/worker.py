@@ -19,9 +19,9 @@ Runner = Callable[[str, str], Any]
 
 def prefect_runner(project_key: str, phase_key: str) -> Any:
     """Run one phase flow in this process (Prefect imported on the worker thread only)."""
-    from implflow.flows.runner import run_phase
+    from implflow.flows.triggers import InProcessTrigger
 
-    return run_phase(project_key, phase_key)
+    return InProcessTrigger().start(project_key, phase_key)
 
 
 class PhaseWorker:
