@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from implflow.cli import credentials
 from implflow.cli.edge import ActorOpt, JsonOpt, console, edge, emit_json, safe, table
 from implflow.services import actions, projects, records, views
 
@@ -82,11 +83,12 @@ def member_add(
     handle: str,
     role: str = typer.Option(..., help="Role key from the pack, e.g. consultant_lead."),
     name: str = typer.Option(None, help="Full name (needed the first time)."),
-    actor: str = typer.Option("pmo", "--as", help="Handle of the person acting."),
 ) -> None:
-    """Give a person a role on a project (creates the person on first use)."""
+    """Give a person a role on a project (creates the person on first use), as the logged-in
+    person: the pack says which roles may (admins may too)."""
+    who = credentials.current(required=False)
     actions.run(
-        projects.add_member, project_key=project, handle=handle, role=role, name=name, actor=actor
+        projects.add_member, project_key=project, handle=handle, role=role, name=name, actor=who
     )
     console.print(safe(f"{handle} is {role} on {project}"))
 

@@ -79,3 +79,20 @@ def test_nobody_logged_in_is_refused_and_audited(
     assert code == 8 and "implflow login" in err, err
     entry = last_entry(key)
     assert (entry.actor, entry.action) == ("anonymous", refused)
+
+
+def test_a_consultant_cannot_add_members_or_give_roles(gate_ready: tuple[str, str]) -> None:
+    key, _ = gate_ready
+    token = token_for("zhao.cons")
+    get_settings.cache_clear()
+    try:
+        res = runner.invoke(
+            app,
+            ["member", "add", key, "zhao.cons", "--role", "consultant_lead"],
+            env={"IMPLFLOW_TOKEN": token},
+        )
+    finally:
+        get_settings.cache_clear()
+    assert res.exit_code == 4 and "may not add members" in res.stderr
+    entry = last_entry(key)
+    assert (entry.actor, entry.action) == ("zhao.cons", "add_member.refused")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gate_helpers import GATE, SRS_DATA, complete_items, open_gate, token_for
+from gate_helpers import ADMIN, GATE, SRS_DATA, complete_items, open_gate, token_for
 from typer.testing import CliRunner
 
 from implflow.cli.main import app
@@ -41,12 +41,10 @@ def test_project_create_list_show(home: Path) -> None:
     assert code == 0 and "created project acme (standard@" in out
     code, out, _ = cli("project", "list", "--json")
     assert code == 0 and json.loads(out)[0]["locale"] == "zh-CN"
-    cli("member", "add", "acme", "chen.lead", "--role", "consultant_lead", "--name", "Chen Jing")
+    as_user(ADMIN, "member", "add", "acme", "chen.lead", "--role", "consultant_lead", "--name", "C")
     code, out, _ = cli("project", "show", "acme", "--json")
     info = json.loads(out)
-    assert info["members"] == [
-        {"handle": "chen.lead", "name": "Chen Jing", "role": "consultant_lead"}
-    ]
+    assert info["members"] == [{"handle": "chen.lead", "name": "C", "role": "consultant_lead"}]
     assert [p["status"] for p in info["phases"]][:2] == ["open", "locked"]
 
 
@@ -56,7 +54,7 @@ def test_errors_are_one_line_with_exit_codes(home: Path) -> None:
     cli("project", "create", "acme", "--name", "A", "--client", "C")
     code, _, err = cli("project", "create", "acme", "--name", "A", "--client", "C")
     assert code == 3 and "already exists" in err and len(err.strip().splitlines()) == 1
-    code, _, err = cli("member", "add", "acme", "x", "--role", "wizard", "--name", "X")
+    code, _, err = as_user(ADMIN, "member", "add", "acme", "x", "--role", "wizard", "--name", "X")
     assert code == 2 and "unknown role 'wizard'" in err
     code, _, err = cli("data", "set", "acme", "risk", "r1", "{not json", "--as", "x")
     assert code == 2 and "not valid JSON" in err

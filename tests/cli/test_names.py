@@ -6,16 +6,24 @@ import json
 from pathlib import Path
 
 import pytest
+from gate_helpers import ADMIN, token_for
 from typer.testing import CliRunner
 
 from implflow.cli.main import app
+from implflow.core.settings import get_settings
 
 runner = CliRunner()
 MARKUP = "[/x]"
 
 
 def cli(*args: str) -> tuple[int, str, str]:
-    res = runner.invoke(app, list(args))
+    """The command as an admin, logged in (member add acts as the proven person)."""
+    token = token_for(ADMIN)
+    get_settings.cache_clear()
+    try:
+        res = runner.invoke(app, list(args), env={"IMPLFLOW_TOKEN": token})
+    finally:
+        get_settings.cache_clear()
     return res.exit_code, res.stdout, res.stderr
 
 
@@ -67,4 +75,3 @@ def test_a_bad_acting_handle_is_refused(home: Path) -> None:
     assert code == 2 and "the acting person's handle" in err and "ZERO WIDTH SPACE" in err
     code, _, err = cli("project", "create", "acme", "--name", "n", "--client", "c", "--as", "")
     assert code != 0 and err.count("\n") == 1  # nobody acting: refused
-
