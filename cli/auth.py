@@ -10,8 +10,8 @@ import secrets
 
 import typer
 
-from implflow.cli import credentials
-from implflow.cli.edge import JsonOpt, console, edge, emit_json, table
+from implflow.cli import credentials, remote
+from implflow.cli.edge import JsonOpt, console, edge, emit_json, safe, table
 from implflow.core.errors import InvalidInput, Unauthenticated
 from implflow.core.settings import get_settings
 from implflow.services import actions, auth
@@ -28,6 +28,12 @@ def login(
 ) -> None:
     """Log in: the token is kept in IMPLFLOW_HOME/credentials, readable by you alone."""
     password = credentials.read_password("Password", password_stdin)
+    url = get_settings().api_url
+    if url:  # the console's store: its API issues the token
+        got = remote.login(url, handle, password, remote.make_client())
+        path = credentials.save(got["handle"], got["token"], str(got["expires_at"]))
+        console.print(safe(f"logged in as {handle} at {url} ({path})"))
+        return
     issued = auth.login(handle=handle, password=password, token_name="cli")
     path = credentials.save(issued.handle, issued.secret, issued.expires_at.isoformat())
     console.print(f"logged in as {handle} until {issued.expires_at:%Y-%m-%d %H:%M %Z} ({path})")
