@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from implflow.gates.rules import evaluate
-from implflow.services import documents, lookup, phases, projects
+from implflow.services import documents, lookup, phases, projects, signatures
 from implflow.services import facts as facts_
 from implflow.services.gates import context
 from implflow.store.models import Document, GateRecord, SignOff
@@ -56,6 +56,17 @@ def gate_view(session: Session, project_key: str, gate_key: str) -> dict[str, An
             "void_reason": s.void_reason,
             # the audit chain's head at signing: a copy of it proves any later truncation
             "audit_head": f"{project_key}#{s.chain_seq} {s.chain_hash}" if s.chain_seq else None,
+            # what the signature says (the identity work): printed name, title, meaning, time
+            # with its zone, and how it was given (a paper one: who recorded it, the scan)
+            "name": s.signer_name,
+            "title": s.signer_title,
+            "meaning": s.meaning,
+            "signed_at": signatures.shown_at(s.at),
+            "given": signatures.Provenance(
+                s.proven_by or "unproven",
+                handles.get(s.recorded_by_id) if s.recorded_by_id else None,
+                s.scan_sha256,
+            ).statement(handles[s.person_id]),
         }
         for s in session.exec(
             select(SignOff).where(SignOff.gate_id == ctx.rec.id).order_by(col(SignOff.id))

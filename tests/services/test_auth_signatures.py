@@ -105,3 +105,25 @@ def test_paper_needs_a_scan_and_a_member_allowed_to_record_it(
     with session_scope() as s:
         rows = list(s.exec(select(AuditEntry).where(AuditEntry.chain == ready_srs)))
     assert rows[-1].action == "sign.refused" and rows[-1].actor == "zhao.cons"
+
+
+def test_gate_show_says_name_meaning_zone_and_how_a_signature_was_given(
+    store: str, ready_srs: str, tmp_path: Path
+) -> None:
+    from implflow.services.views import gate_view
+
+    page = tmp_path / "page.pdf"
+    page.write_bytes(b"%PDF-1.4 signed")
+    scan = evidence.store_file(ready_srs, page)
+    _sign(ready_srs, "chen.lead", "consultant_lead")
+    _sign(ready_srs, "chen.lead", "client_sponsor", on_behalf_of="zhou.sponsor", scan=scan)
+    sigs = actions.in_session(lambda s: gate_view(s, ready_srs, GATE))["signatures"]
+    assert [(g["name"], g["meaning"]) for g in sigs] == [
+        ("Chen Jing", "authored"),
+        ("Zhou Min", "approved"),
+    ]
+    assert sigs[0]["signed_at"].endswith("UTC (UTC+00:00)")
+    assert (
+        sigs[1]["given"]
+        == f"recorded by chen.lead on behalf of zhou.sponsor, scan sha256 {scan.sha256}"
+    )
