@@ -31,11 +31,7 @@ def _store_imports(path: Path) -> set[str]:
 
 
 def test_no_cli_module_reaches_into_the_store() -> None:
-    reached = {
-        (p.name, name)
-        for p in sorted(CLI.glob("*.py"))
-        for name in _store_imports(p)
-    }
+    reached = {(p.name, name) for p in sorted(CLI.glob("*.py")) for name in _store_imports(p)}
     assert reached - set(ALLOWED) == set()
 
 
