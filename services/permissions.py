@@ -28,7 +28,7 @@ from implflow.methodology.schema import Gate, Methodology
 from implflow.services import lookup
 from implflow.services.auth import Principal
 from implflow.services.writes import Action, required_action, requires
-from implflow.store.models import Membership, Project, utcnow
+from implflow.store.models import Membership, Person, Project, utcnow
 
 __all__ = [
     "ADMIN",
@@ -193,3 +193,25 @@ def paper_signature(
         raise Forbidden(f"{signer} does not hold the role {role!r} on project {project.key}")
     rules.check_signer(gate, role, held)
     return {role}
+
+
+# The project writes whose services do not look the acting person up themselves (the gate
+# actions do, with their roles; creating a project and its first members precede membership).
+_MEMBERS_ONLY = (Action.IMPORT_DATA, Action.REGISTER_MIGRATION)
+
+
+def check_trusted_member(
+    session: Session, handle: str, fn: Callable[..., Any], kw: Mapping[str, Any]
+) -> None:
+    """A bare handle (in-process code, `--as`) must still name a member of the project it writes."""
+    action, project_key = required_action(fn), kw.get("project_key")
+    if action not in _MEMBERS_ONLY or not isinstance(project_key, str):
+        return
+    proj = lookup.project(session, project_key)
+    held = session.exec(
+        select(Membership.role)
+        .join(Person, Person.id == Membership.person_id)  # type: ignore[arg-type]
+        .where(Membership.project_id == proj.id, Person.handle == handle)
+    ).first()
+    if held is None:
+        raise Forbidden(f"{handle} is not a member of project {proj.key}")

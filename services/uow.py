@@ -66,11 +66,17 @@ def run(action: Callable[..., T], /, **kwargs: Any) -> T:
     who = Actor.of(kwargs.get("actor"))
     try:
         with _edge(), session_scope() as session:
-            from implflow.services.permissions import authorize_call, required_action
+            from implflow.services.permissions import (
+                authorize_call,
+                check_trusted_member,
+                required_action,
+            )
 
             # a marked write needs a proven person; a bare handle is in-process code (flows)
             trusted = who.principal is None and who.handle != ANONYMOUS
             authorize_call(session, who.principal, action, kwargs, trusted=trusted)
+            if trusted:
+                check_trusted_member(session, who.handle, action, kwargs)
             if required_action(action) is not None:  # marked services record the handle
                 kwargs = {**kwargs, "actor": who.handle}
             return action(session, **kwargs)

@@ -248,3 +248,17 @@ def test_unknown_document_and_locale() -> None:
         render("memo", sample(), "md")
     with pytest.raises(NotFound, match="locale"):
         render("srs", sample("fr"), "md")
+
+
+MIGRATION_PLAN = {
+    "name": "orders",
+    "source_system": "Legacy MRP",
+    "owner": "wu.data",
+    "source_rows": 100,
+}
+
+
+def test_the_report_names_a_planned_object_left_unreconciled() -> None:
+    plan = [{**MIGRATION_PLAN, "name": RECON["object"]}, MIGRATION_PLAN]
+    md = render("pilot-reconciliation", judged_at_pilot_gate(sample(migration_object=plan)), "md")
+    assert "**Differences found**" in md and "- orders: no pilot reconciliation recorded" in md

@@ -56,6 +56,7 @@ def test_errors_are_one_line_with_exit_codes(home: Path) -> None:
     assert code == 3 and "already exists" in err and len(err.strip().splitlines()) == 1
     code, _, err = as_user(ADMIN, "member", "add", "acme", "x", "--role", "wizard", "--name", "X")
     assert code == 2 and "unknown role 'wizard'" in err
+    as_user(ADMIN, "member", "add", "acme", "x", "--role", "consultant", "--name", "X")
     code, _, err = cli("data", "set", "acme", "risk", "r1", "{not json", "--as", "x")
     assert code == 2 and "not valid JSON" in err
     code, _, err = cli("data", "set", "acme", "risk", "r1", '{"title": "t"}', "--as", "x")

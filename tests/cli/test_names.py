@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from gate_helpers import ADMIN, token_for
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from implflow.cli.main import app
 from implflow.core.settings import get_settings
+from implflow.store.db import session_scope
+from implflow.store.models import AuditEntry
 
 runner = CliRunner()
 MARKUP = "[/x]"
@@ -75,3 +79,20 @@ def test_a_bad_acting_handle_is_refused(home: Path) -> None:
     assert code == 2 and "the acting person's handle" in err and "ZERO WIDTH SPACE" in err
     code, _, err = cli("project", "create", "acme", "--name", "n", "--client", "c", "--as", "")
     assert code != 0 and err.count("\n") == 1  # nobody acting: refused
+
+
+def test_a_handle_that_names_no_member_cannot_write_the_projects_data(
+    home: Path, make_project: Callable[..., str]
+) -> None:
+    """`data set --as ghost` was saved silently; a non-member's write is refused and audited."""
+    key = make_project()
+    risk = '{"title": "t", "likelihood": "low", "impact": "low"}'
+    res = CliRunner().invoke(app, ["data", "set", key, "risk", "r9", risk, "--as", "ghost"])
+    assert res.exit_code == 4 and "ghost is not a member of project" in res.stderr
+    res = CliRunner().invoke(app, ["data", "set", key, "risk", "r9", risk, "--as", "chen.lead"])
+    assert res.exit_code == 0, res.stderr
+    with session_scope() as s:
+        refused = s.exec(
+            select(AuditEntry).where(AuditEntry.chain == key, AuditEntry.actor == "ghost")
+        ).all()
+    assert refused and all(e.action.endswith("refused") for e in refused)

@@ -90,13 +90,3 @@ def test_every_planned_object_needs_its_reconciliation(home: Path, make_project)
     assert not got.ok and got.detail.startswith("customers: " + NONE)
     data["migration_object"] = [PLAN]
     assert evaluate_criterion("pilot_reconciled", RecordsData(data), {}).ok
-
-
-def test_the_report_names_a_planned_object_left_unreconciled() -> None:
-    from test_documents_render import RECON, judged_at_pilot_gate, sample
-
-    from implflow.artifacts.render import render
-
-    plan = [{**PLAN, "name": RECON["object"]}, PLAN]
-    md = render("pilot-reconciliation", judged_at_pilot_gate(sample(migration_object=plan)), "md")
-    assert "**Differences found**" in md and "- orders: no pilot reconciliation recorded" in md
