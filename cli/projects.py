@@ -109,6 +109,10 @@ def data_set(
         from implflow.core.errors import InvalidInput
 
         raise InvalidInput(f"fields are not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        from implflow.core.errors import InvalidInput
+
+        raise InvalidInput("fields are nested too deeply to be a record") from None
     n = actions.run(
         records.upsert_many, project_key=project, records={kind: {key: data}}, actor=actor
     )

@@ -118,5 +118,16 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings; tests call get_settings.cache_clear() after changing the env."""
-    return Settings()
+    """The process's settings; tests call get_settings.cache_clear() after changing the env.
+
+    A bad value is one line naming its variable (InvalidInput), never a validation dump."""
+    from pydantic import ValidationError
+
+    from implflow.core.errors import InvalidInput
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "IMPLFLOW_" + str(err["loc"][0]).upper() if err["loc"] else "IMPLFLOW_*"
+        raise InvalidInput(f"setting {name}: {err['msg']}") from None

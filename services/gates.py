@@ -103,8 +103,8 @@ def complete_item(
     who = lookup.person(session, actor)
     _member_roles(session, ctx, actor)
     item = ctx.gate.item(item_key)
-    if url is not None and not url.startswith(("https://", "http://")):
-        raise InvalidInput(f"evidence URL must start with https:// or http://, not {url!r}")
+    if url is not None and not _web_url(url):
+        raise InvalidInput(f"evidence URL must be https:// or http:// with a host, not {url!r}")
     if item is not None and item.evidence and evidence is None and not url:
         raise InvalidInput(f"item {item_key} needs evidence: give --evidence FILE or --url")
     entry = session.exec(
@@ -279,3 +279,11 @@ def reject(
         gate_key,
         {"role": role, "reason": reason, "voided": voided},
     )
+
+
+def _web_url(url: str) -> bool:
+    """An http(s) URL naming a host (`http://` alone is no address)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -26,3 +26,23 @@ def check_handle(handle: object, what: str = "handle") -> str:
                 "control, invisible and space characters are refused"
             )
     return handle
+
+
+# A name or title may hold spaces, never control, invisible or bidi characters nor line breaks.
+TEXT_REFUSED = REFUSED - {"Zs"}
+MAX_TEXT = 200
+
+
+def check_text(value: str, what: str) -> str:
+    """A person's or project's name, title or client, or InvalidInput saying what is wrong."""
+    if not value.strip():
+        raise InvalidInput(f"{what} is empty")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
+    for n, ch in enumerate(value):
+        if unicodedata.category(ch) in TEXT_REFUSED:
+            raise InvalidInput(
+                f"{what} holds {unicodedata.name(ch, f'U+{ord(ch):04X}')} at position {n + 1}: "
+                "control, invisible and line-break characters are refused"
+            )
+    return value

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from implflow.core.errors import Conflict, InvalidInput, NotFound
 from implflow.services import lookup
-from implflow.services.handles import check_handle
+from implflow.services.handles import check_handle, check_text
 from implflow.services.writes import Action, requires
 from implflow.store import audit
 from implflow.store.models import GateRecord, Membership, Person, PhaseState, Project, utcnow
@@ -82,6 +82,8 @@ def _check_fields(spec: ProjectCreate) -> None:
         raise InvalidInput(f"system must be one of {', '.join(SYSTEMS)}, not {spec.system!r}")
     if spec.locale not in LOCALES:
         raise InvalidInput(f"locale must be one of {', '.join(LOCALES)}, not {spec.locale!r}")
+    check_text(spec.name, "project name")
+    check_text(spec.client, "client")
 
 
 def _create_phases(session: Session, proj: Project) -> None:
@@ -109,6 +111,7 @@ def ensure_person(session: Session, *, handle: str, name: str | None, email: str
         return found
     if not name:
         raise NotFound(f"unknown person {handle!r}: give --name to add them")
+    check_text(name, "person's name")
     who = Person(handle=handle, name=name, email=email)
     session.add(who)
     session.flush()

@@ -156,7 +156,7 @@ def test_evidence_file_is_stored_with_its_sha256(store: str, make_project, tmp_p
             item_key=item["key"],
             actor="zhao.cons",
         )
-    with pytest.raises(InvalidInput, match="must start with https://"):
+    with pytest.raises(InvalidInput, match="must be https:// or http:// with a host"):
         actions.run(
             gates.complete_item,
             project_key=key,
