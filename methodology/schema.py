@@ -168,6 +168,11 @@ def reference_problems(m: Methodology) -> list[tuple[Loc, str]]:
             seen_gates.add(gate.key)
             out += _dupes([i.key for i in gate.checklist], (*at, "checklist"))
             out += _dupes([c.key for c in gate.criteria], (*at, "criteria"))
+            out += [
+                ((*at, "documents", di), f"document {d!r} listed twice")
+                for di, d in enumerate(gate.documents)
+                if d in gate.documents[:di]
+            ]
             for ii, item in enumerate(gate.checklist):
                 out += _unknown_roles(item.owners, roles, (*at, "checklist", ii, "owners"))
             for field in ("roles", "waiver_roles"):

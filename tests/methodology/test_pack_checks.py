@@ -94,6 +94,8 @@ MALFORMED_PACKS = [
      f"{CRIT}.1.params.severities", "at least 1 item"),
     ("unknown gate document", "documents: [srs]", "documents: [srs, brochure]", 29,
      "phases.0.gates.0.documents.1", "unknown document 'brochure'"),
+    ("gate document twice", "documents: [srs]", "documents: [srs, srs]", 29,
+     "phases.0.gates.0.documents.1", "document 'srs' listed twice"),
     ("unknown deliverable document", "document: srs}", "document: manual}", 11,
      "phases.0.deliverables.0.document", "unknown document 'manual'"),
     ("duplicate YAML key", "            params: {min_ratio: 0.9}\n",
